@@ -1,0 +1,45 @@
+import type { ExportRecord } from '../store/types.js';
+import type { PrebuildResult } from '../cron/prebuild.js';
+import type { SweepReport } from '../cron/retention.js';
+
+/** Where a command writes its report; tests pass arrays, main.ts passes the process streams. */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Describes a settled export: id, status, photo count and its parts, never a signed URL. */
+export function describeExport(day: string, record: ExportRecord): string[] {
+  if (record.status === 'failed') {
+    const error = record.error ? `${record.error.code}: ${record.error.message}` : 'no error recorded';
+    return [`${day}: export ${record.id} failed (${error})`];
+  }
+
+  const lines = [`${day}: export ${record.id} ${record.status}, ${record.imageCount} photos in ${record.parts.length} parts`];
+  for (const part of record.parts) {
+    lines.push(`  part ${part.index}: ${part.fileCount} files, ${part.bytes} bytes of photos, archive ${part.archivePublicId ?? '(not built)'}`);
+  }
+  return lines;
+}
+
+export function describePrebuildFailures(result: PrebuildResult): string[] {
+  return result.failures.map((failure) => `${failure.day}: request failed (${failure.message})`);
+}
+
+export function describeSweep(report: SweepReport): string[] {
+  const verb = report.dryRun ? 'would delete' : 'deleted';
+  const lines: string[] = [];
+
+  for (const swept of report.exports) {
+    lines.push(`${verb} export ${swept.id} (${swept.range}) with ${swept.archives.length} archives`);
+    for (const archive of swept.archives) lines.push(`  ${archive}`);
+  }
+  for (const archive of report.orphanArchives) lines.push(`${verb} orphan archive ${archive}`);
+  for (const archive of report.missingArchives) lines.push(`archive ${archive} was already gone from Cloudinary`);
+  for (const kept of report.kept) lines.push(`kept export ${kept.id}: ${kept.reason}`);
+  for (const error of report.errors) lines.push(`error: ${error}`);
+
+  const archives = report.dryRun ? report.deletedArchives.length + report.orphanArchives.length : report.deletedArchives.length;
+  lines.push(`${report.dryRun ? 'dry run: ' : ''}${verb} ${report.exports.length} expired exports and ${archives} archives`);
+  return lines;
+}

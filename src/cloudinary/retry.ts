@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CloudinaryError, toCloudinaryError } from './errors.js';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Longest wait accepted from a rate-limit reset; a later reset fails the call instead. */
+  maxRateLimitWaitMs: number;
+  timeoutMs: number;
+}
+
+export interface RetryHooks {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  onRetry?: (info: { operation: string; attempt: number; delayMs: number; error: CloudinaryError }) => void;
+}
+
+export const defaultRetryHooks: RetryHooks = {
+  now: () => Date.now(),
+  sleep: (ms) => sleep(ms),
+  random: Math.random,
+};
+
+/**
+ * Delay before retry number `attempt` (1-based): exponential backoff with full jitter, so many
+ * instances retrying after one Cloudinary hiccup spread out instead of arriving together.
+ */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Rejects after `ms` unless `call` settles first. The SDK's Admin-API client sets a socket
+ * timeout without a handler and can hang forever (cloudinary 2.11), so every call gets a timer
+ * of our own.
+ */
+export function withTimeout<T>(call: Promise<T>, ms: number, operation: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CloudinaryError(`Cloudinary ${operation} timed out after ${ms} ms`, 499, true)), ms);
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs `call` until it succeeds, fails with an error that will never succeed (4xx other than
+ * rate limits), or uses up `maxAttempts`. A rate-limit reply that names a reset time is waited
+ * out instead of backed off.
+ */
+export async function withRetry<T>(operation: string, call: () => Promise<T>, policy: RetryPolicy, hooks: RetryHooks): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await withTimeout(call(), policy.timeoutMs, operation);
+    } catch (rejection) {
+      const error = toCloudinaryError(rejection);
+      if (!error.retryable || attempt >= policy.maxAttempts) throw error;
+
+      let delayMs = backoffDelay(attempt, policy, hooks.random);
+      if (error.retryAt) {
+        const untilReset = error.retryAt.getTime() - hooks.now();
+        if (untilReset > policy.maxRateLimitWaitMs) throw error;
+        delayMs = Math.max(delayMs, untilReset);
+      }
+
+      hooks.onRetry?.({ operation, attempt, delayMs, error });
+      await hooks.sleep(delayMs);
+    }
+  }
+}

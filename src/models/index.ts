@@ -1,0 +1,3 @@
+export { exportModel, exportSchema, EXPORT_PURGE_DELAY_MS, type ExportDocument, type ExportModel } from './export.js';
+export { leaseModel, leaseSchema, type LeaseDocument, type LeaseModel } from './lease.js';
+export { photoModel, photoSchema, type PhotoDocument, type PhotoModel } from './photo.js';
