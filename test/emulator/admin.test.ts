@@ -53,6 +53,11 @@ t.test('resources_by_tag and resource', async (t) => {
 
   const missing = await rejectionOf(sdk.api.resource('vehicles/none', sdkOptions(emulator)));
   t.match(missing, { error: { http_code: 404, message: 'Resource not found - vehicles/none' } });
+
+  const auth = `Basic ${Buffer.from(`${emulator.credentials.apiKey}:${emulator.credentials.apiSecret}`).toString('base64')}`;
+  const raw = await fetch(`${emulator.url}/v1_1/plate-demo/resources/image/upload/vehicles%2Fnone`, { headers: { authorization: auth } });
+  t.equal(raw.status, 404);
+  t.equal(raw.headers.get('x-featureratelimit-limit'), '500', 'error replies carry the rate-limit headers');
 });
 
 t.test('delete by ids prefix and tag', async (t) => {
