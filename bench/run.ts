@@ -2,7 +2,7 @@
  * Measures the main job on this machine and prints figures: upload throughput, time from a
  * range request to a ready archive, the cost of many clients asking at once, and the memory the
  * service process used. Runs a whole instance with the in-process emulator in a temporary data
- * folder unless CLOUDINARY_URL and MONGODB_URI say otherwise.
+ * folder; CLOUDINARY_URL and MONGODB_URI, when set, select a real account and database.
  *
  *   npm run bench                  # 600 photos over 3 days
  *   BENCH_PHOTOS=1000 npm run bench

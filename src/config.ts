@@ -85,6 +85,7 @@ export const configSchema = z.object({
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   JWT_JWKS_URL: z.string().url().optional(),
+  // NOTE: reserved for Cloudinary upload notifications; nothing reads it yet.
   PUBLIC_BASE_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),

@@ -11,7 +11,7 @@ export class CloudinaryError extends Error {
     /** HTTP status, 499 for the SDK's own timeout, 0 for network errors. */
     readonly httpCode: number,
     readonly retryable: boolean,
-    /** When Cloudinary said to try again (rate limits), if it said. */
+    /** Time Cloudinary gave for the next attempt after a rate limit, if it gave one. */
     readonly retryAt: Date | null = null,
   ) {
     super(message);
@@ -48,7 +48,10 @@ export function parseRetryAt(message: string): Date | null {
   const match = /try again on (\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})/i.exec(message);
   if (!match) return null;
   const retryAt = new Date(`${match[1]}T${match[2]}Z`);
-  return Number.isNaN(retryAt.getTime()) ? null : retryAt;
+  if (Number.isNaN(retryAt.getTime())) return null;
+
+  // V8 rolls impossible days over (2025-02-30 becomes 2025-03-02), so the round trip must match.
+  return retryAt.toISOString().startsWith(`${match[1]}T${match[2]}`) ? retryAt : null;
 }
 
 function isRetryableStatus(status: number): boolean {
@@ -67,9 +70,14 @@ export function toCloudinaryError(rejection: unknown): CloudinaryError {
   // "Server returned unexpected status code - 502" carries the status only in the text when
   // the SDK did not parse the body.
   const fromText = /status code - (\d{3})/.exec(message);
-  let status = typeof statusValue === 'number' ? statusValue : fromText ? Number(fromText[1]) : NaN;
-  if (Number.isNaN(status) && (NETWORK_CODES.has(nodeCode) || /socket hang up|ECONNRESET|ECONNREFUSED/i.test(message))) status = 0;
-  if (Number.isNaN(status)) status = 500;
+  let status = 500;
+  if (typeof statusValue === 'number') {
+    status = statusValue;
+  } else if (fromText) {
+    status = Number(fromText[1]);
+  } else if (NETWORK_CODES.has(nodeCode) || /socket hang up|ECONNRESET|ECONNREFUSED/i.test(message)) {
+    status = 0;
+  }
 
   return new CloudinaryError(message, status, isRetryableStatus(status), status === 420 || status === 429 ? parseRetryAt(message) : null);
 }

@@ -22,6 +22,8 @@ function requiredScope(request: FastifyRequest): ApiScope | null {
   return 'export';
 }
 
+// TODO(auth): JWT_JWKS_URL is validated but unused. RS256 tokens need keys fetched from the
+// JWKS endpoint and cached with rotation, which is not built, so such tokens are rejected.
 /**
  * Verifies an HS256 JWT with JWT_SECRET and reads its scopes from `scope` (space separated)
  * or `scopes` (array). Returns null for anything that is not a valid, current token.

@@ -37,7 +37,7 @@ export interface ExportServiceDeps {
 /** Download-mode URLs carry their selectors in the query string; Cloudinary takes 20 prefixes. */
 const MAX_INSTANT_PREFIXES = 20;
 
-/** A random, URL-safe export id with 128 bits of entropy. */
+/** Generates a random, URL-safe export id with 128 bits of entropy. */
 export function newExportId(): string {
   return `ex_${randomBytes(16).toString('base64url')}`;
 }
@@ -78,7 +78,7 @@ export function createExportService(deps: ExportServiceDeps) {
     const now = deps.now();
     const key = exportKey(range.fromUtc, range.toUtc, plate);
 
-    // An open range changes with every upload; within the reuse window the last build stands.
+    // An open range changes with every upload, so within the reuse window the last build is kept.
     if (range.open && settings.openRangeReuseSeconds > 0) {
       const latest = await store.findLatestExport(key);
       if (latest && now.getTime() - latest.asOf.getTime() <= settings.openRangeReuseSeconds * 1000) return latest;
@@ -111,7 +111,7 @@ export function createExportService(deps: ExportServiceDeps) {
   }
 
   /**
-   * Answers a multi-day range from the ready archives of its single days (the nightly
+   * Builds a multi-day range's parts from the ready archives of its single days (the nightly
    * prebuilds) when every day has one for exactly the photos it holds now. Only used when the
    * range needs several parts anyway, so reuse never turns one download into many. The result
    * expires with the earliest of the daily archives it points to.
@@ -169,7 +169,7 @@ export function createExportService(deps: ExportServiceDeps) {
     return current;
   }
 
-  /** A freshly signed link to part `index` (1-based) of a ready export. */
+  /** Signs a fresh link to part `index` (1-based) of a ready export. */
   async function partDownload(id: string, index: number): Promise<{ url: string; expiresAt: Date }> {
     const record = await getExport(id);
     if (record.status !== 'ready') {
@@ -183,9 +183,9 @@ export function createExportService(deps: ExportServiceDeps) {
   }
 
   /**
-   * A download-mode URL for an export still being built, when one exists: the range must be
-   * whole days in the service's own time zone with no plate filter, because the URL selects by
-   * day folders of the public ids, and it must fit in one part.
+   * Signs a download-mode URL for an export still being built, or returns null. The URL selects
+   * photos by the day folders of their public ids, so the range must be whole days in the
+   * service's own time zone with no plate filter, and it must fit in one part.
    */
   function instantDownload(record: ExportRecord): { url: string; expiresAt: Date } | null {
     if (record.status === 'ready' || record.parts.length !== 1 || record.plate !== null) return null;

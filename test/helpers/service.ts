@@ -74,7 +74,7 @@ export async function startTestService(t: Teardown, env: Record<string, string> 
   return { runtime, baseUrl, dataDir, upload, postExport, waitUntilSettled };
 }
 
-/** Uploads photos one by one and fails loudly on any non-201 answer. */
+/** Uploads photos one by one and throws on any status other than 201. */
 export async function uploadAll(service: TestService, items: Array<{ photo: TestPhoto; plate: string; capturedAt: string }>) {
   const records: Array<{ id: string; publicId: string; format: string; bytes: number; capturedAt: string }> = [];
   for (const item of items) {
