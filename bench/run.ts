@@ -38,7 +38,7 @@ function percentile(values: number[], fraction: number): number {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'plate-archive-bench-'));
-  const config = parseConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', PREBUILD_CRON: 'off', RETENTION_CRON: 'off' });
+  const config = parseConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', PREBUILD_CRON: 'off', RETENTION_CRON: 'off' });
   const runtime = await startRuntime(config);
   const baseUrl = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
   const pool = new Pool(baseUrl, { connections: 64 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { scheduleProblems } from './cron/schedules.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -110,6 +111,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
+  const scheduleIssues = scheduleProblems(result.data);
+  if (scheduleIssues.length > 0) throw new ConfigError(scheduleIssues);
   return Object.freeze({ ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) });
 }
 

@@ -8,6 +8,7 @@ import { startEmulator, type Emulator } from './cloudinary/emulator/index.js';
 import type { RetryHooks, RetryPolicy } from './cloudinary/retry.js';
 import { loadCloudinarySdk, parseCloudinaryUrl, type CloudinaryCredentials } from './cloudinary/sdk.js';
 import type { Config } from './config.js';
+import { startSchedules, type Schedules } from './cron/schedules.js';
 import { ExportEvents } from './services/export-events.js';
 import { ExportWorker, type WorkerSettings } from './services/export-worker.js';
 import { createExportService, type ExportService } from './services/exports.js';
@@ -24,6 +25,8 @@ export interface RuntimeOptions {
   retryHooks?: Partial<RetryHooks>;
   /** Start the export worker (default true); the CLI and some tests run without one. */
   startWorker?: boolean;
+  /** Start the prebuild and retention schedules (default true, each still subject to its `off` switch). */
+  startSchedules?: boolean;
 }
 
 /** Everything one service instance runs, wired together, with one way to shut it down. */
@@ -94,6 +97,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
   const { cloudinary, credentials, emulator } = await connectCloudinary(config, logger, options);
   const store = await createStore({ dataDir: config.DATA_DIR, mongodbUri: config.MONGODB_URI, logger: logger.child({ component: 'store' }) });
   const events = new ExportEvents();
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
   const images = createImageService({
     store,
@@ -125,7 +129,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     now,
     logger: logger.child({ component: 'export-worker' }),
     settings: {
-      holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      holder,
       archiveFolder: config.ARCHIVE_FOLDER,
       concurrency: config.BUILD_CONCURRENCY,
       leaseMs: config.JOB_LEASE_SECONDS * 1000,
@@ -146,10 +150,15 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
   });
   await app.ready();
   if (options.startWorker !== false) worker.start();
+  const schedules: Schedules | null =
+    options.startSchedules === false
+      ? null
+      : startSchedules({ config, store, exports, cloudinary, now, holder, logger: logger.child({ component: 'cron' }) });
 
   let closing: Promise<void> | null = null;
   const close = (graceMs = 10_000) => {
     closing ??= (async () => {
+      await schedules?.stop();
       await app.close();
       await worker.stop(graceMs);
       await store.close();

@@ -63,3 +63,9 @@ t.test('server exits 1 on a bad value and names it', async (t) => {
   t.equal(result.status, 1);
   t.match(result.stderr, /TIMEZONE: must be an IANA time zone name/);
 });
+
+t.test('bad cron expressions name the variable', async (t) => {
+  t.throws(() => parseConfig({ PREBUILD_CRON: 'every night' }), { message: /PREBUILD_CRON: 'every night' is not a valid cron expression/ });
+  t.throws(() => parseConfig({ RETENTION_CRON: '61 * * * *' }), { message: /RETENTION_CRON: / });
+  t.equal(parseConfig({ PREBUILD_CRON: 'off', RETENTION_CRON: 'OFF' }).PREBUILD_CRON, 'off');
+});

@@ -45,7 +45,7 @@ Exit status: 0 done, 1 a build or delete failed, 2 invalid arguments or configur
 Logs go to stderr at LOG_LEVEL (default warn for this command).`;
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-/** Longest single wait on an export; the loop waits again until the export settles. */
+/** Maximum seconds of one wait on an export; the loop waits again until the export settles. */
 const SETTLE_WAIT_SECONDS = 30;
 
 interface Invocation {

@@ -2,7 +2,7 @@ import type { ExportRecord } from '../store/types.js';
 import type { PrebuildResult } from '../cron/prebuild.js';
 import type { SweepReport } from '../cron/retention.js';
 
-/** Where a command writes its report; tests pass arrays, main.ts passes the process streams. */
+/** Line sink for a command's report and errors; main.ts passes the process streams. */
 export interface CliOutput {
   out(line: string): void;
   err(line: string): void;

@@ -87,8 +87,9 @@ export function createCloudinaryClient(options: CloudinaryClientOptions): Cloudi
         version: result.version,
         format: result.format,
         bytes: result.bytes,
-        width: result.width,
-        height: result.height,
+        // Cloudinary measures every image it accepts; 0 marks a reply without a size.
+        width: result.width ?? 0,
+        height: result.height ?? 0,
         secureUrl: result.secure_url,
         existing: (result as UploadApiResponse & { existing?: boolean }).existing === true,
       };

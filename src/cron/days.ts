@@ -30,7 +30,7 @@ export function daysBefore(instant: Date, timezone: string, count: number): stri
   return days;
 }
 
-/** The day a scheduled prebuild tick targets: the local day before the tick's scheduled minute. */
+/** Returns the day a scheduled prebuild tick targets: the local day before its scheduled minute. */
 export function prebuildTargetDay(tickTime: Date, timezone: string): string {
   const [day] = daysBefore(scheduledMinute(tickTime), timezone, 1);
   return day ?? '';

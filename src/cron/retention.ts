@@ -47,11 +47,10 @@ export interface SweepReport {
 }
 
 /**
- * Deletes expired exports: first their stored archives in Cloudinary, by public id in batches of
- * at most 100, then each record whose archives are all deleted or already gone, so a failed
- * delete leaves the record for the next sweep to retry. Then deletes orphan archives, which are
- * archives under the archive folder whose export record no longer exists. Only raw archive
- * assets are deleted, never a photo.
+ * Deletes expired exports. Their stored archives go first, by public id in batches of at most
+ * 100. Then each record whose archives are all deleted or already gone is deleted, so a failed
+ * delete leaves the record for the next sweep to retry. Last, orphan archives (under the archive
+ * folder, with no export record) are deleted. Only raw archive assets are deleted, never a photo.
  */
 export async function runRetentionSweep(deps: RetentionDeps, now: Date, options: SweepOptions): Promise<SweepReport> {
   const report: SweepReport = { dryRun: options.dryRun, exports: [], deletedArchives: [], missingArchives: [], orphanArchives: [], kept: [], errors: [] };
@@ -59,7 +58,7 @@ export async function runRetentionSweep(deps: RetentionDeps, now: Date, options:
   let deletedRecords = 0;
 
   // Deleted records leave the listing and the others stay at its front in the same order, so
-  // each page asks for the remaining seen ones again plus one page of new records.
+  // each page requests the remaining seen records again plus one page of new ones.
   for (;;) {
     if (options.signal?.aborted) return report;
     const limit = seen.size - deletedRecords + PAGE_SIZE;
@@ -182,7 +181,7 @@ async function sweepOrphans(deps: RetentionDeps, options: SweepOptions, report: 
   deps.logger.info({ archives: orphans.length }, 'orphan archives deleted');
 }
 
-/** Why an expired export must wait for a later sweep, or null when it can go now. */
+/** Returns why an expired export must wait for a later sweep, or null when it can go now. */
 function keepReason(record: ExportRecord, now: Date): string | null {
   // A worker may be building it; deleting the record now would orphan the archive it uploads.
   if (record.status === 'pending' || record.status === 'building') return `status is ${record.status}`;
@@ -191,7 +190,7 @@ function keepReason(record: ExportRecord, now: Date): string | null {
 }
 
 /**
- * The archives this export built itself. An archive under another export's folder belongs to
+ * Lists the archives this export built itself. An archive under another export's folder belongs to
  * that export and is deleted when that one expires.
  */
 function ownedArchives(record: ExportRecord, archiveFolder: string): string[] {

@@ -49,12 +49,21 @@ async function readFilePart(part: MultipartFile, input: UploadInput, maxUploadBy
     part.file.resume();
     throw validationError([{ field: part.fieldname, message: 'is not a known file part; send the photo as file' }]);
   }
-  const bytes = await part.toBuffer();
-  if (part.file.truncated) {
-    throw new AppError('PA_ERR_PAYLOAD_TOO_LARGE', `file: is larger than the limit of ${maxUploadBytes} bytes`, {
+  const tooLarge = () =>
+    new AppError('PA_ERR_PAYLOAD_TOO_LARGE', `file: is larger than the limit of ${maxUploadBytes} bytes`, {
       errors: [{ field: 'file', message: `must be at most ${maxUploadBytes} bytes` }],
     });
+
+  let bytes: Buffer;
+  try {
+    bytes = await part.toBuffer();
+  } catch (error) {
+    // @fastify/multipart raises its own bare "request file too large" (FST_REQ_FILE_TOO_LARGE);
+    // the reply should name the field like every other validation problem.
+    if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+    throw error;
   }
+  if (part.file.truncated) throw tooLarge();
   input.file = { bytes, filename: part.filename };
 }
 

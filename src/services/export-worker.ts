@@ -50,6 +50,8 @@ export class ExportWorker {
   readonly #deps: WorkerDeps;
   readonly #inFlight = new Map<string, Promise<void>>();
   #running = false;
+  /** Set by stop(): builds in flight go on, but no new job is claimed. */
+  #draining = false;
   #filling = false;
   #pollTimer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -73,7 +75,7 @@ export class ExportWorker {
 
   /** Claims jobs until the store has none or the concurrency limit is reached. */
   wake(): void {
-    if (!this.#running || this.#filling) return;
+    if (!this.#running || this.#draining || this.#filling) return;
     this.#filling = true;
     this.#fill()
       .catch((error: unknown) => this.#deps.logger.error({ err: error }, 'export claim failed'))
@@ -84,9 +86,14 @@ export class ExportWorker {
 
   async #fill(): Promise<void> {
     const { store, settings } = this.#deps;
-    while (this.#running && this.#inFlight.size < settings.concurrency) {
+    while (this.#running && !this.#draining && this.#inFlight.size < settings.concurrency) {
       const record = await store.claimExport(settings.holder, settings.leaseMs, this.#deps.now());
       if (!record) return;
+      if (this.#draining) {
+        // stop() began while the claim ran: hand the job straight back instead of building it.
+        await store.releaseExport(record.id, settings.holder, this.#deps.now());
+        return;
+      }
 
       const build = this.#build(record).finally(() => {
         this.#inFlight.delete(record.id);
@@ -161,7 +168,14 @@ export class ExportWorker {
       exportError.retryable && record.attempts < settings.maxAttempts
         ? new Date(this.#deps.now().getTime() + settings.retryDelayMs * 2 ** (record.attempts - 1))
         : null;
-    await store.failExport(record.id, settings.holder, exportError, retryAt, this.#deps.now());
+    try {
+      await store.failExport(record.id, settings.holder, exportError, retryAt, this.#deps.now());
+    } catch (storeError) {
+      // The store is down too. The lease then expires and a later claim retries the build, so
+      // nothing is lost; rethrowing would only leave an unhandled rejection behind.
+      logger.error({ err: storeError, buildError: error, code: exportError.code }, 'export build failed and the failure could not be recorded');
+      return;
+    }
     logger.error({ err: error, code: exportError.code, retryAt }, retryAt ? 'export build failed; will retry' : 'export build failed');
   }
 
@@ -171,6 +185,7 @@ export class ExportWorker {
    * expire.
    */
   async stop(graceMs: number): Promise<void> {
+    this.#draining = true;
     if (this.#pollTimer) clearInterval(this.#pollTimer);
     this.#unsubscribe?.();
     const builds = [...this.#inFlight.values()];

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { PrebuildDeps } from '../../src/cron/prebuild.js';
+import type { ExportRecord } from '../../src/store/types.js';
 import type { TestService } from '../helpers/service.js';
 
 export interface LogLine {
@@ -8,7 +9,7 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
-/** A pino logger at info level that keeps every line it writes, parsed, in `lines`. */
+/** Creates a pino logger at info level that keeps every line it writes, parsed, in `lines`. */
 export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const sink = new Writable({
@@ -36,4 +37,18 @@ export function prebuildDepsFor(service: TestService, overrides: Partial<Prebuil
 
 export function archiveCount(service: TestService): number {
   return service.runtime.emulator?.stats.count('generate_archive.create') ?? Number.NaN;
+}
+
+/**
+ * Returns the export once it is ready or failed. Reads the store first, because the HTTP wait
+ * delays its reply for the whole wait when the export is already settled.
+ */
+export async function settledExport(service: TestService, id: string): Promise<ExportRecord> {
+  for (let round = 0; round < 60; round += 1) {
+    const record = await service.runtime.store.getExport(id);
+    if (!record) throw new Error(`export ${id} does not exist`);
+    if (record.status === 'ready' || record.status === 'failed') return record;
+    await service.runtime.exports.waitForExport(id, 2);
+  }
+  throw new Error(`export ${id} did not settle`);
 }

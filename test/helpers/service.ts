@@ -39,7 +39,7 @@ export interface ExportBody {
  */
 export async function startTestService(t: Teardown, env: Record<string, string> = {}, options: RuntimeOptions = {}): Promise<TestService> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'plate-archive-test-'));
-  const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PREBUILD_CRON: 'off', PORT: '0', ...env });
+  const config = parseConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PREBUILD_CRON: 'off', RETENTION_CRON: 'off', PORT: '0', ...env });
   const runtime = await startRuntime(config, {
     ...options,
     worker: { pollMs: 100, retryDelayMs: 50, ...options.worker },

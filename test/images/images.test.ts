@@ -1,5 +1,7 @@
 import t from 'tap';
-import { testPhotos } from '../helpers/photos.js';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURE_DIR, testPhotos } from '../helpers/photos.js';
 import { startTestService, uploadAll } from '../helpers/service.js';
 
 t.test('upload stores the photo in Cloudinary and records it', async (t) => {
@@ -56,4 +58,17 @@ t.test('list pages through a range with a cursor', async (t) => {
 
   const even = (await (await fetch(`${service.baseUrl}/v1/images?from=2025-07-01&to=2025-07-01&plate=even-1`)).json()) as typeof first;
   t.strictSame(even.items.map((item) => item.id), [uploaded[0]!.id, uploaded[2]!.id, uploaded[4]!.id]);
+});
+
+t.test('every fixture photo keeps its real size', { skip: existsSync(FIXTURE_DIR) ? false : 'no fixture photos beside the repository' }, async (t) => {
+  const service = await startTestService(t);
+  const manifest = readFileSync(path.join(FIXTURE_DIR, 'MANIFEST.csv'), 'utf8').trim().split('\n').slice(1);
+  for (const line of manifest) {
+    const [file, , bytes, width, height] = line.split(',');
+    const photo = { name: file!, bytes: readFileSync(path.join(FIXTURE_DIR, file!)), extension: 'jpg' as const, sha256: '' };
+    const response = await service.upload(photo, { plate: 'FIX1', capturedAt: '2025-10-01T10:00:00Z' });
+    const body = (await response.json()) as { bytes: number; width: number; height: number };
+    t.equal(response.status, 201, `${file} uploads`);
+    t.strictSame([body.bytes, body.width, body.height], [Number(bytes), Number(width), Number(height)], `${file} size`);
+  }
 });

@@ -1,5 +1,6 @@
 import { imageSizeFromFile } from 'image-size/fromFile';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 
 export type ImageFormat = 'jpg' | 'png' | 'webp' | 'heic' | 'gif';
 
@@ -18,15 +19,41 @@ export function detectImageFormat(head: Buffer): ImageFormat | null {
   return null;
 }
 
-/** Width and height from the image header, or null when `image-size` cannot read them. */
+/** Width and height from the image header, or null when neither reader can find them. */
 export async function readImageDimensions(filePath: string): Promise<{ width: number; height: number } | null> {
   try {
     const size = await imageSizeFromFile(filePath);
-    if (size.width === undefined || size.height === undefined) return null;
-    return { width: size.width, height: size.height };
+    if (size.width !== undefined && size.height !== undefined) return { width: size.width, height: size.height };
   } catch {
-    return null;
+    // image-size 2.1 gives up on JPEGs whose metadata segments run past its read window
+    // ("Corrupt JPG, exceeded buffer limits"); the marker scan below reads the whole file.
   }
+  return readJpegDimensions(await readFile(filePath));
+}
+
+/** Start-of-frame markers that carry the image size: SOF0..SOF15 except DHT, JPG and DAC. */
+const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+
+/** Walks a JPEG's segments to its start-of-frame header; null for anything else. */
+export function readJpegDimensions(bytes: Buffer): { width: number; height: number } | null {
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+
+  let offset = 2;
+  while (offset + 9 < bytes.length) {
+    if (bytes[offset] !== 0xff) return null;
+    const marker = bytes[offset + 1]!;
+    if (marker === 0xff) {
+      offset += 1;
+      continue;
+    }
+
+    const length = bytes.readUInt16BE(offset + 2);
+    if (SOF_MARKERS.has(marker)) {
+      return { height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
+    }
+    offset += 2 + length;
+  }
+  return null;
 }
 
 const CONTENT_TYPES: Record<string, string> = {

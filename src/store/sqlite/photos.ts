@@ -65,7 +65,9 @@ export class SqlitePhotoStore implements PhotoStore {
     try {
       this.connection.use((handle) => handle.statement(INSERT_PHOTO).run(row));
     } catch (error) {
-      if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
+      // Only unique-key violations are duplicates; NOT NULL or CHECK failures are bugs to surface.
+      const duplicate = error instanceof Database.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+      if (duplicate) {
         const what = error.message.includes('photos.public_id') ? `Photo with public id '${photo.publicId}'` : `Photo with id '${row.id}'`;
         throw new DuplicateKeyError(what, error);
       }
