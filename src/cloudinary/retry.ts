@@ -58,6 +58,8 @@ export async function withRetry<T>(operation: string, call: () => Promise<T>, po
       const error = toCloudinaryError(rejection);
       if (!error.retryable || attempt >= policy.maxAttempts) throw error;
 
+      // NOTE: the SDK drops response headers when it rejects (cloudinary 2.11), so Retry-After and
+      // X-FeatureRateLimit-Reset are not visible here; the reset time comes from the message text.
       let delayMs = backoffDelay(attempt, policy, hooks.random);
       if (error.retryAt) {
         const untilReset = error.retryAt.getTime() - hooks.now();

@@ -152,9 +152,13 @@ export function createExportService(deps: ExportServiceDeps) {
     return record;
   }
 
-  /** Holds until the export's status or progress changes, or `seconds` pass. */
+  /**
+   * Holds until the export's status or progress changes, or `seconds` pass. A ready or failed
+   * export returns at once: it will not change by itself.
+   */
   async function waitForExport(id: string, seconds: number, signal?: AbortSignal): Promise<ExportRecord> {
     const first = await getExport(id);
+    if (first.status === 'ready' || first.status === 'failed') return first;
     const deadline = Date.now() + seconds * 1000;
     const stateOf = (record: ExportRecord) => `${record.status}:${record.parts.filter((part) => part.archivePublicId).length}`;
     const initial = stateOf(first);

@@ -15,7 +15,7 @@ export interface ImageSettings {
 }
 
 export interface ImageServiceDeps {
-  store: Pick<Store, 'insertPhoto' | 'listPhotos'>;
+  store: Pick<Store, 'insertPhoto' | 'listPhotos' | 'ping'>;
   cloudinary: Pick<CloudinaryPort, 'uploadPhoto' | 'deliveryUrl'>;
   settings: ImageSettings;
   logger: Logger;
@@ -86,6 +86,8 @@ export function createImageService(deps: ImageServiceDeps) {
     const { type, plate, capturedAt } = validateUpload(input, receivedAt);
     const file = input.file!;
 
+    // A store that is down now would leave the Cloudinary asset without a record, so fail early.
+    await deps.store.ping();
     const publicId = photoPublicId({ folder: settings.photoFolder, plate, capturedAt, zone: settings.timezone });
     const day = localDay(capturedAt, settings.timezone);
     const rawPlate = (input.plate ?? '').trim();
@@ -109,6 +111,8 @@ export function createImageService(deps: ImageServiceDeps) {
       );
     }
 
+    // NOTE: if the store fails between the ping above and this insert, the asset stays in
+    // Cloudinary without a record; the error log below names it for clean-up.
     const photo = await deps.store.insertPhoto({
       publicId: asset.publicId,
       plate,
@@ -120,6 +124,9 @@ export function createImageService(deps: ImageServiceDeps) {
       height: asset.height,
       version: asset.version,
       createdAt: receivedAt,
+    }).catch((error: unknown) => {
+      deps.logger.error({ err: error, publicId: asset.publicId }, 'photo stored in Cloudinary but not recorded');
+      throw error;
     });
     return { photo, url: asset.secureUrl };
   }
