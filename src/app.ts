@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -9,6 +10,7 @@ import type { CloudinaryPort } from './cloudinary/client.js';
 import type { Config } from './config.js';
 import { registerAuth } from './http/auth.js';
 import { registerProblemHandlers } from './http/problems.js';
+import './schemas/zod-messages.js';
 import { exportRoutes } from './routes/exports.js';
 import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
@@ -23,6 +25,20 @@ export interface AppDeps {
   cloudinary: CloudinaryPort;
   readiness: Record<string, () => Promise<void>>;
 }
+
+/** The package version, read from package.json beside src/ or, once compiled, beside dist/. */
+function readPackageVersion(): string {
+  for (const candidate of ['../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      // Not at this level; try the next one.
+    }
+  }
+  return '0.0.0';
+}
+
+const PACKAGE_VERSION = readPackageVersion();
 
 /** JSON bodies are small range requests; photos arrive as multipart with their own limit. */
 const JSON_BODY_LIMIT = 16 * 1024;
@@ -56,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       openapi: '3.1.0',
       info: {
         title: 'plate-archive',
-        version: '1.0.0',
+        version: PACKAGE_VERSION,
         description: 'Vehicle photos in, Cloudinary-built ZIP archives of any date range out.',
       },
       tags: [

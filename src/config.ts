@@ -3,6 +3,7 @@ import path from 'node:path';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { scheduleProblems } from './cron/schedules.js';
+import './schemas/zod-messages.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -109,11 +110,20 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const result = configSchema.safeParse(present);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError(result.error.issues.map((issue) => describeIssue(String(issue.path[0] ?? ''), issue.message, present)));
   }
   const scheduleIssues = scheduleProblems(result.data);
   if (scheduleIssues.length > 0) throw new ConfigError(scheduleIssues);
   return Object.freeze({ ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) });
+}
+
+/** Variables whose values must never be echoed back in an error message. */
+const SECRET_VARIABLES = new Set(['CLOUDINARY_URL', 'MONGODB_URI', 'API_TOKENS', 'JWT_SECRET']);
+
+function describeIssue(variable: string, message: string, env: Record<string, string | undefined>): string {
+  const value = env[variable];
+  if (value === undefined || SECRET_VARIABLES.has(variable)) return `${variable}: ${message}`;
+  return `${variable}: ${message} (got '${value}')`;
 }
 
 /** Reads `.env` from the working directory when it exists, without overriding set variables. */

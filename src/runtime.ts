@@ -70,6 +70,7 @@ export async function connectCloudinary(config: Config, logger: Logger, options:
   let credentials: CloudinaryCredentials;
   if (config.CLOUDINARY_URL) {
     credentials = parseCloudinaryUrl(config.CLOUDINARY_URL);
+    logger.info({ cloudName: credentials.cloudName, apiHost: credentials.uploadPrefix }, 'using the Cloudinary account of CLOUDINARY_URL');
   } else {
     emulator = await startEmulator({ dataDir: config.DATA_DIR, logger: logger.child({ component: 'cloudinary-emulator' }) });
     credentials = emulator.credentials;

@@ -94,7 +94,14 @@ export async function runCli(argv: string[], options: CliOptions): Promise<numbe
   );
   // The schedules are switched off in this runtime: the cron command starts its own, and the
   // other commands must not run a start-up catch-up or a nightly tick as a side effect.
-  const runtime = await startRuntime({ ...config, PREBUILD_CRON: 'off', RETENTION_CRON: 'off' }, { logger, startWorker: parsed.command !== 'sweep' });
+  let runtime;
+  try {
+    runtime = await startRuntime({ ...config, PREBUILD_CRON: 'off', RETENTION_CRON: 'off' }, { logger, startWorker: parsed.command !== 'sweep' });
+  } catch (error) {
+    // The store or Cloudinary could not be reached, or the emulator's folder is taken.
+    output.err(`Could not start: ${(error as Error).message}`);
+    return EXIT_FAILED;
+  }
   const holder = `${hostname()}:${process.pid}:cli-${randomBytes(4).toString('hex')}`;
 
   try {

@@ -15,7 +15,7 @@ export function describeExport(day: string, record: ExportRecord): string[] {
     return [`${day}: export ${record.id} failed (${error})`];
   }
 
-  const lines = [`${day}: export ${record.id} ${record.status}, ${record.imageCount} photos in ${record.parts.length} parts`];
+  const lines = [`${day}: export ${record.id} ${record.status}, ${plural(record.imageCount, 'photo')} in ${plural(record.parts.length, 'part')}`];
   for (const part of record.parts) {
     lines.push(`  part ${part.index}: ${part.fileCount} files, ${part.bytes} bytes of photos, archive ${part.archivePublicId ?? '(not built)'}`);
   }
@@ -42,4 +42,8 @@ export function describeSweep(report: SweepReport): string[] {
   const archives = report.dryRun ? report.deletedArchives.length + report.orphanArchives.length : report.deletedArchives.length;
   lines.push(`${report.dryRun ? 'dry run: ' : ''}${verb} ${report.exports.length} expired exports and ${archives} archives`);
   return lines;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

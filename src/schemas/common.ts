@@ -35,7 +35,7 @@ export const rangeBound = z
   .max(40)
   .describe('A date YYYY-MM-DD (whole days in timezone) or an ISO 8601 date-time with an offset (Z or +05:30)');
 
-export const plateField = z.string().max(64).describe('Number plate; normalised to upper case without spaces, dashes or dots');
+export const plateField = z.string().max(64).describe('Number plate, normalised to upper case without spaces, dashes, dots or underscores');
 
 export const timezoneField = z.string().min(1).max(64).describe('IANA time zone for date ranges, e.g. Asia/Kolkata; defaults to the service TIMEZONE');
 

@@ -35,7 +35,7 @@ export const photoSchema = z
 
 /** Documents the multipart body; the route parses the parts itself. */
 export const uploadBodySchema = z.object({
-  file: z.string().describe('The photo (JPEG, PNG, WebP or HEIC), as a file part'),
+  file: z.string().meta({ format: 'binary' }).describe('The photo (JPEG, PNG, WebP or HEIC), as a file part'),
   plate: plateField,
   capturedAt: z.string().optional().describe('ISO 8601 date-time with an offset; defaults to the time the service received the photo'),
 });

@@ -70,7 +70,7 @@ export function createImageService(deps: ImageServiceDeps) {
     if (errors.length > 0) throw validationError(errors);
 
     if (!type) {
-      throw new AppError('PA_ERR_UNSUPPORTED_MEDIA', 'file: is not a JPEG, PNG, WebP or HEIC image (checked by its content, not its name)', {
+      throw new AppError('PA_ERR_UNSUPPORTED_MEDIA', 'file: must be a JPEG, PNG, WebP or HEIC image (checked by its content, not its name)', {
         errors: [{ field: 'file', message: 'must be a JPEG, PNG, WebP or HEIC image' }],
       });
     }

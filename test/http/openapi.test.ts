@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { startTestService } from '../helpers/service.js';
 
@@ -5,9 +6,17 @@ t.test('OpenAPI document describes every route', async (t) => {
   const service = await startTestService(t);
   const response = await fetch(`${service.baseUrl}/openapi.json`);
   t.equal(response.status, 200);
-  const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+  const document = (await response.json()) as {
+    openapi: string;
+    info: { version: string };
+    paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: { content: Record<string, { schema: { properties: Record<string, { format?: string }> } }> } }>>;
+  };
+  const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
   t.equal(document.openapi, '3.1.0');
+  t.equal(document.info.version, packageJson.version);
+  const upload = document.paths['/v1/images']!.post!.requestBody!.content['multipart/form-data']!.schema;
+  t.equal(upload.properties.file!.format, 'binary', 'the file part is documented as binary');
   t.strictSame(Object.keys(document.paths).sort(), ['/healthz', '/readyz', '/v1/exports', '/v1/exports/{id}', '/v1/exports/{id}/parts/{n}', '/v1/images']);
   t.strictSame(Object.keys(document.paths['/v1/images']!).sort(), ['get', 'post']);
   t.ok(document.paths['/v1/exports']!.post!.responses['400'], 'documents the 400 problem reply');

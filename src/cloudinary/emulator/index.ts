@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { EmulatorContext } from './context.js';
+import { lockDataFolder } from './data-lock.js';
 import { FaultController } from './faults.js';
 import { AdminRateLimiter } from './rate-limit.js';
 import { listAssets, type ListedAsset } from './routes/control.js';
@@ -70,6 +71,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
   const root = path.join(options.dataDir, 'emulator');
   mkdirSync(root, { recursive: true });
+  const unlock = lockDataFolder(root);
 
   const clock = options.now ?? Date.now;
   const settings = {
@@ -99,6 +101,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
     assets.close();
+    unlock();
     throw error;
   }
 
@@ -118,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     close: async () => {
       await server.close();
       assets.close();
+      unlock();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { destination, pino } from 'pino';
+import { loadDotEnv } from '../../config.js';
 import { startEmulator } from './index.js';
 
 /**
@@ -18,6 +19,8 @@ function readPort(value: string | undefined): number {
 }
 
 async function main(): Promise<void> {
+  // Same .env as the service, so EMULATOR_PORT and DATA_DIR set there apply here too.
+  loadDotEnv();
   const emulator = await startEmulator({
     dataDir: process.env.DATA_DIR || './data',
     port: readPort(process.env.EMULATOR_PORT),

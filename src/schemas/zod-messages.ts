@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * Replaces zod's generic messages ("Invalid input: expected string, received undefined") with
+ * the phrasing the API uses elsewhere ("is required", "must be at most 30"). Imported once for
+ * its effect; a message given in a schema still wins over these.
+ */
+z.config({
+  customError: (issue) => {
+    switch (issue.code) {
+      case 'invalid_type':
+        return issue.input === undefined ? 'is required' : `must be a ${issue.expected}`;
+      case 'too_big': {
+        const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
+        return `must be at most ${String(issue.maximum)}${unit}`;
+      }
+      case 'too_small': {
+        if (issue.origin === 'string' && issue.minimum === 1) return 'must not be empty';
+        const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
+        const bound = issue.inclusive === false ? `greater than ${String(issue.minimum)}` : `at least ${String(issue.minimum)}`;
+        return `must be ${bound}${unit}`;
+      }
+      case 'invalid_value':
+        return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+      default:
+        return undefined;
+    }
+  },
+});
