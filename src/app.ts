@@ -62,8 +62,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A keep-alive connection that finishes a request (a `?wait` long poll) after close() began
+    // would otherwise stay open until keepAliveTimeout (72 s in Fastify 5), holding up shutdown.
+    if (closing) reply.header('connection', 'close');
   });
   registerProblemHandlers(app);
 

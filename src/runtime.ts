@@ -96,7 +96,14 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
   const now = options.now ?? (() => new Date());
 
   const { cloudinary, credentials, emulator } = await connectCloudinary(config, logger, options);
-  const store = await createStore({ dataDir: config.DATA_DIR, mongodbUri: config.MONGODB_URI, logger: logger.child({ component: 'store' }) });
+  let store: Store;
+  try {
+    store = await createStore({ dataDir: config.DATA_DIR, mongodbUri: config.MONGODB_URI, logger: logger.child({ component: 'store' }) });
+  } catch (error) {
+    // The emulator holds a port and a lock on its data folder; give both back before failing.
+    await emulator?.close();
+    throw error;
+  }
   const events = new ExportEvents();
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
@@ -141,15 +148,22 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     },
   });
 
-  const app = await buildApp({
-    config,
-    logger,
-    images,
-    exports,
-    cloudinary,
-    readiness: { store: () => store.ping(), cloudinary: () => cloudinary.ping() },
-  });
-  await app.ready();
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      config,
+      logger,
+      images,
+      exports,
+      cloudinary,
+      readiness: { store: () => store.ping(), cloudinary: () => cloudinary.ping() },
+    });
+    await app.ready();
+  } catch (error) {
+    await store.close();
+    await emulator?.close();
+    throw error;
+  }
   if (options.startWorker !== false) worker.start();
   const schedules: Schedules | null =
     options.startSchedules === false
@@ -160,8 +174,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
   const close = (graceMs = 10_000) => {
     closing ??= (async () => {
       await schedules?.stop();
-      await app.close();
-      await worker.stop(graceMs);
+      // The worker stops claiming at once instead of after app.close(), which waits for requests
+      // in flight such as `?wait` long polls of up to 30 s.
+      await Promise.all([app.close(), worker.stop(graceMs)]);
       await store.close();
       await emulator?.close();
     })();

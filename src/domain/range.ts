@@ -109,7 +109,10 @@ export function resolveRange(request: RangeRequest, rules: RangeRules): RangeRes
 
 function listDays(first: DateTime, last: DateTime): string[] {
   const days: string[] = [];
-  for (let day = first; day <= last; day = day.plus({ days: 1 })) {
+  // startOf('day') after each step: where midnight does not exist (America/Santiago starts
+  // daylight saving at 00:00), a day starts at 01:00, and adding days to that would keep 01:00
+  // and overshoot `last` (a midnight), dropping the last day.
+  for (let day = first; day <= last; day = day.plus({ days: 1 }).startOf('day')) {
     days.push(day.toISODate() ?? '');
     // A range of thousands of days is rejected by maxDays anyway; stop listing early.
     if (days.length > 10_000) break;

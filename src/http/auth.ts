@@ -16,7 +16,9 @@ function safeEqual(a: string, b: string): boolean {
 
 /** The scope a route needs: uploads need `upload`, reading photos and exports needs `export`. */
 function requiredScope(request: FastifyRequest): ApiScope | null {
-  const path = request.url.split('?')[0] ?? '';
+  // The matched route's pattern, not the raw URL: the router decodes percent-escapes, so
+  // `/v1/%69mages` reaches the upload route while its raw path does not equal `/v1/images`.
+  const path = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
   if (!path.startsWith('/v1/')) return null;
   if (path === '/v1/images' && request.method === 'POST') return 'upload';
   return 'export';
@@ -75,7 +77,9 @@ export function registerAuth(app: FastifyInstance, config: Config): void {
     if (!scope) return;
 
     const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    // The scheme name is case-insensitive (RFC 9110, section 11.1).
+    const match = /^bearer\s+(\S+)\s*$/i.exec(header);
+    const token = match?.[1] ?? '';
     if (!token) throw new AppError('PA_ERR_UNAUTHORIZED', 'Send an API token or JWT as Authorization: Bearer <token>');
 
     const fromList = tokens.find((entry) => safeEqual(entry.token, token));

@@ -53,6 +53,8 @@ export class ExportWorker {
   /** Set by stop(): builds in flight go on, but no new job is claimed. */
   #draining = false;
   #filling = false;
+  /** Set when wake() is called during a fill, whose last claim may have run before the new job existed. */
+  #wakeAgain = false;
   #pollTimer: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
 
@@ -75,12 +77,19 @@ export class ExportWorker {
 
   /** Claims jobs until the store has none or the concurrency limit is reached. */
   wake(): void {
-    if (!this.#running || this.#draining || this.#filling) return;
+    if (!this.#running || this.#draining) return;
+    if (this.#filling) {
+      this.#wakeAgain = true;
+      return;
+    }
+
     this.#filling = true;
+    this.#wakeAgain = false;
     this.#fill()
       .catch((error: unknown) => this.#deps.logger.error({ err: error }, 'export claim failed'))
       .finally(() => {
         this.#filling = false;
+        if (this.#wakeAgain) this.wake();
       });
   }
 

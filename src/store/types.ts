@@ -199,7 +199,10 @@ export interface ExportStore {
   /** Gives the export back to the queue (pending, no lease) if `holder` holds it. */
   releaseExport(id: string, holder: string, now: Date): Promise<boolean>;
 
-  /** Ready exports for one whole day range, used to reuse nightly archives. */
+  /**
+   * Ready exports whose key is one of `keys`, newest first.
+   * NOTE: nothing in src/ calls it; daily archive reuse looks each day up with findExport.
+   */
   findReadyExportsByKeys(keys: string[]): Promise<ExportRecord[]>;
   /** Exports whose `expiresAt` is before `now`, oldest first. */
   listExpiredExports(now: Date, limit: number): Promise<ExportRecord[]>;

@@ -29,6 +29,14 @@ t.test('daylight-saving days have their real length', async (t) => {
   t.equal((autumn.toUtc.getTime() - autumn.fromUtc.getTime()) / 3_600_000, 25);
 });
 
+t.test('days list survives a missing midnight', async (t) => {
+  // America/Santiago moved clocks from 00:00 to 01:00 on 2025-09-07, so that day starts at 01:00.
+  const range = resolved({ from: '2025-09-07', to: '2025-09-09', timezone: 'America/Santiago' });
+  t.strictSame(range.days, ['2025-09-07', '2025-09-08', '2025-09-09']);
+  t.equal(range.toUtc.toISOString(), '2025-09-10T03:00:00.000Z');
+  t.strictSame(fields({ from: '2025-09-07', to: '2025-09-09', timezone: 'America/Santiago' }, { maxDays: 2 }), ['to'], 'three days exceed a limit of two');
+});
+
 t.test('date-time range is half-open and keeps offsets', async (t) => {
   const range = resolved({ from: '2025-01-01T10:00:00+05:30', to: '2025-01-01T12:00:00Z' });
   t.equal(range.fromUtc.toISOString(), '2025-01-01T04:30:00.000Z');

@@ -94,6 +94,7 @@ t.test('failed export is retried when asked for again', async (t) => {
   const first = (await (await service.postExport({ from: '2025-02-07', to: '2025-02-07' })).json()) as ExportBody;
   const failed = await service.waitUntilSettled(first.id);
   t.equal(failed.status, 'failed');
+  t.equal(failed.instant, undefined, 'a failed export offers no instant link');
   t.equal(failed.error?.code, 'PA_ERR_CLOUDINARY_REJECTED');
   t.equal(failed.error?.retryable, false);
   t.equal(service.runtime.emulator!.stats.count('generate_archive.create'), 1, 'a 400 is not retried by the client');

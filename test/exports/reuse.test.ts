@@ -55,3 +55,18 @@ t.test('day whose photos changed is not reused', async (t) => {
   const ready = await service.waitUntilSettled(((await response.json()) as ExportBody).id);
   t.equal(ready.imageCount, 7);
 });
+
+t.test('daily reuse keeps the day after a missing midnight', async (t) => {
+  // America/Santiago skipped from 00:00 to 01:00 on 2025-09-07; the range must still list its third day.
+  const service = await startTestService(t, { TIMEZONE: 'America/Santiago', ARCHIVE_MAX_FILES: '3' });
+  const days = ['2025-09-07', '2025-09-08', '2025-09-09'];
+  const photos = testPhotos(6, { realFirst: false });
+  await uploadAll(service, photos.map((photo, index) => ({ photo, plate: `S${index}`, capturedAt: `${days[index % 3]}T1${index}:00:00-03:00` })));
+  await prebuildDays(service, days);
+
+  const response = await service.postExport({ from: days[0], to: days[2] });
+  const body = (await response.json()) as ExportBody;
+  t.equal(response.status, 200, 'answered from the daily archives');
+  t.equal(body.imageCount, 6);
+  t.strictSame(body.parts.map((part) => part.fileCount), [2, 2, 2], 'every day has its part');
+});

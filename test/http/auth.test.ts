@@ -34,6 +34,12 @@ t.test('tokens and JWTs guard the v1 routes by scope', async (t) => {
   t.equal(await codeOf(wrongScope), 'PA_ERR_FORBIDDEN');
 
   t.equal((await exportsWith('reader-token-0123456789')).status, 200);
+  const lowerCaseScheme = await fetch(`${service.baseUrl}/v1/exports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'bearer reader-token-0123456789' },
+    body: JSON.stringify({ from: '2025-01-01', to: '2025-01-01' }),
+  });
+  t.equal(lowerCaseScheme.status, 200, 'the scheme name is case-insensitive');
   t.equal((await exportsWith('not-a-token')).status, 401);
 
   const now = Math.floor(Date.now() / 1000);
@@ -42,6 +48,15 @@ t.test('tokens and JWTs guard the v1 routes by scope', async (t) => {
   t.equal((await exportsWith(jwt({ sub: 'app', scope: 'export', aud: 'other' }))).status, 401, 'wrong audience');
   t.equal((await exportsWith(jwt({ sub: 'app', scope: 'export', aud: 'plate-archive' }, 'x'.repeat(40)))).status, 401, 'bad signature');
   t.equal((await exportsWith(jwt({ sub: 'app', scope: 'upload', aud: 'plate-archive' }))).status, 403);
+
+  const uploadWith = (path: string, token: string) => {
+    const form = new FormData();
+    form.set('plate', 'AB123CD');
+    form.set('file', new Blob([Buffer.from('not an image')]), 'photo.jpg');
+    return fetch(`${service.baseUrl}${path}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+  };
+  t.equal((await uploadWith('/v1/images', 'reader-token-0123456789')).status, 403, 'export scope cannot upload');
+  t.equal((await uploadWith('/v1/%69mages', 'reader-token-0123456789')).status, 403, 'nor through a percent-encoded path');
 
   t.equal((await fetch(`${service.baseUrl}/healthz`)).status, 200, 'probes stay open');
   t.equal((await fetch(`${service.baseUrl}/openapi.json`)).status, 200, 'docs stay open');

@@ -13,10 +13,22 @@ import { registerDownloadRoutes } from './routes/download.js';
 import { registerUploadRoutes } from './routes/upload.js';
 import './fastify-config.js';
 
+/**
+ * Logs each request's path without its query string. Signed download URLs carry their signature
+ * there, and each one is a bearer credential until its expires_at.
+ */
+function withoutQueryStrings(logger: Logger): Logger {
+  return logger.child({}, {
+    serializers: {
+      req: (request: { method: string; url: string }) => ({ method: request.method, url: request.url.split('?')[0] }),
+    },
+  });
+}
+
 /** Builds the Fastify app: parsers, the stats and fault hook, error shapes and every route. */
 export async function buildServer(context: EmulatorContext, logger: Logger | false): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
-    loggerInstance: logger === false ? pino({ enabled: false }) : logger,
+    loggerInstance: logger === false ? pino({ enabled: false }) : withoutQueryStrings(logger),
     forceCloseConnections: true,
   });
 
