@@ -27,7 +27,7 @@ export interface ExportRequest {
 }
 
 export interface ExportServiceDeps {
-  store: Pick<Store, 'summarisePhotos' | 'findExport' | 'findLatestExport' | 'findOrCreateExport' | 'retryExport' | 'getExport'>;
+  store: Pick<Store, 'summarisePhotos' | 'findExport' | 'findLatestExport' | 'findOrCreateExport' | 'retryExport' | 'getExport' | 'deleteExport'>;
   cloudinary: Pick<CloudinaryPort, 'archiveDownloadUrl' | 'instantZipUrl'>;
   events: ExportEvents;
   settings: ExportSettings;
@@ -87,13 +87,16 @@ export function createExportService(deps: ExportServiceDeps) {
     const photos = await store.summarisePhotos({ fromUtc: range.fromUtc, toUtc: range.toUtc, plate });
     const fingerprint = fingerprintOf(photos);
     const existing = await store.findExport(key, fingerprint.hash);
-    // TODO(retention): a ready export past expiresAt is still returned until the next sweep
-    // deletes it, so its links can break within the day. Fixing it needs an atomic "extend or
-    // retire" step shared with the sweep, which the store port does not have yet.
-    if (existing) return retryIfFailed(existing);
+    if (existing && !nearExpiry(existing, now)) return retryIfFailed(existing);
+    if (existing) {
+      // Its archives go away with the retention sweep, possibly before links signed now expire.
+      // Dropping the record lets a fresh export take its place; the sweep then deletes the old
+      // archives as orphans.
+      await store.deleteExport(existing.id);
+    }
 
     const planned = planParts(photos, { maxFiles: settings.archiveMaxFiles, maxBytes: settings.archiveMaxBytes }, range.timezone);
-    const reused = planned.length > 1 && plate === null ? await reuseDailyArchives(range, photos) : null;
+    const reused = planned.length > 1 && plate === null ? await reuseDailyArchives(range, photos, now) : null;
     const candidate: NewExport = {
       id: newExportId(),
       key,
@@ -119,7 +122,7 @@ export function createExportService(deps: ExportServiceDeps) {
    * range needs several parts anyway, so reuse never turns one download into many. The result
    * expires with the earliest of the daily archives it points to.
    */
-  async function reuseDailyArchives(range: ResolvedRange, photos: PhotoSummary[]): Promise<{ parts: ExportPart[]; expiresAt: Date } | null> {
+  async function reuseDailyArchives(range: ResolvedRange, photos: PhotoSummary[], now: Date): Promise<{ parts: ExportPart[]; expiresAt: Date } | null> {
     if (range.kind !== 'date' || range.timezone !== settings.timezone || range.days.length < 2) return null;
 
     const photosByDay = new Map<string, PhotoSummary[]>(range.days.map((day) => [day, []]));
@@ -136,12 +139,17 @@ export function createExportService(deps: ExportServiceDeps) {
       if (dayPhotos.length === 0) continue;
       const bounds = dayBounds(day, range.timezone);
       const daily = await store.findExport(exportKey(bounds.fromUtc, bounds.toUtc, null), fingerprintOf(dayPhotos).hash);
-      if (!daily || daily.status !== 'ready') return null;
+      if (!daily || daily.status !== 'ready' || nearExpiry(daily, now)) return null;
 
       for (const part of daily.parts) parts.push({ ...part, index: parts.length + 1 });
       if (!expiresAt || daily.expiresAt < expiresAt) expiresAt = daily.expiresAt;
     }
     return expiresAt ? { parts, expiresAt } : null;
+  }
+
+  /** True when a link signed now could outlive the export's archives. */
+  function nearExpiry(record: ExportRecord, now: Date): boolean {
+    return record.expiresAt.getTime() - now.getTime() < settings.downloadUrlTtlSeconds * 1000;
   }
 
   async function retryIfFailed(record: ExportRecord): Promise<ExportRecord> {

@@ -113,3 +113,27 @@ t.test('sweep pages through many expired exports', async (t) => {
   t.same(await service.runtime.store.listExpiredExports(sweepTime, 500), []);
   t.equal(service.runtime.emulator!.stats.count('admin.delete'), 0, 'exports without archives need no delete call');
 });
+
+t.test('export near expiry is replaced, not handed out', async (t) => {
+  let clock = new Date();
+  const service = await startTestService(t, { EXPORT_RETENTION_DAYS: '7', DOWNLOAD_URL_TTL_SECONDS: '3600' }, { now: () => clock });
+  await uploadAll(service, [{ photo: testPhotos(1, { realFirst: false })[0]!, plate: 'EE555EE', capturedAt: '2025-03-01T08:00:00Z' }]);
+  const { exports, store } = service.runtime;
+
+  const first = await settledExport(service, (await exports.requestExport({ from: '2025-03-01', to: '2025-03-01' })).id);
+  clock = new Date(clock.getTime() + 6 * DAY_MS);
+  t.equal((await exports.requestExport({ from: '2025-03-01', to: '2025-03-01' })).id, first.id, 'reused with a day to go');
+
+  // Thirty minutes before expiry a link signed now (valid one hour) could outlive the archive.
+  clock = new Date(first.expiresAt.getTime() - 30 * 60_000);
+  const second = await exports.requestExport({ from: '2025-03-01', to: '2025-03-01' });
+  t.not(second.id, first.id);
+  t.equal(second.status, 'pending');
+  t.equal(await store.getExport(first.id), null, 'the old record is gone');
+
+  const ready = await settledExport(service, second.id);
+  t.equal(ready.status, 'ready');
+  const report = await runRetentionSweep(retentionDeps(service), clock, { dryRun: false });
+  t.strictSame(report.orphanArchives, archivesOf(first), 'the sweep removes the old archives as orphans');
+  t.strictSame(rawAssets(service), archivesOf(ready));
+});
