@@ -1,35 +1,18 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ExportError, ExportPart, ExportRange, ExportStatus, Fingerprint, Lease } from '../store/types.js';
+import type { ExportError, ExportPart, ExportRange, ExportRecord, Fingerprint, Lease } from '../store/types.js';
 
 /** How long after `expiresAt` MongoDB's TTL monitor deletes an export the retention sweep missed. */
 export const EXPORT_PURGE_DELAY_MS = 2 * 24 * 60 * 60 * 1000;
 
-/** An export as stored in the `exports` collection; `_id` is the export id. */
-export interface ExportDocument {
+/** An export as stored in the `exports` collection: the port's record with `_id` as its id. */
+export type ExportDocument = Omit<ExportRecord, 'id'> & {
   _id: string;
-  key: string;
-  fingerprint: Fingerprint;
-  status: ExportStatus;
-  range: ExportRange;
-  plate: string | null;
-  imageCount: number;
-  totalBytes: number;
-  parts: ExportPart[];
-  attempts: number;
-  error: ExportError | null;
-  lease: Lease | null;
-  notBefore: Date | null;
-  asOf: Date;
-  createdAt: Date;
-  updatedAt: Date;
-  readyAt: Date | null;
-  expiresAt: Date;
   /**
    * `expiresAt` plus EXPORT_PURGE_DELAY_MS. A safety net only: the retention sweep deletes the
    * Cloudinary archives and then the record well before MongoDB would.
    */
   purgeAt: Date;
-}
+};
 
 const fingerprintSchema = new Schema<Fingerprint>(
   {

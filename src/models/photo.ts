@@ -1,19 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { Photo } from '../store/types.js';
 
-/** A photo as stored in the `images` collection; `_id` is the photo id. */
-export interface PhotoDocument {
-  _id: string;
-  publicId: string;
-  plate: string;
-  rawPlate: string;
-  capturedAt: Date;
-  bytes: number;
-  format: string;
-  width: number;
-  height: number;
-  version: number;
-  createdAt: Date;
-}
+/** A photo as stored in the `images` collection: the port's record with `_id` as its id. */
+export type PhotoDocument = Omit<Photo, 'id'> & { _id: string };
 
 export const photoSchema = new Schema<PhotoDocument>(
   {
