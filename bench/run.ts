@@ -29,7 +29,7 @@ interface Sample {
 const samples: Sample[] = [];
 const record = (name: string, value: string) => {
   samples.push({ name, value });
-  console.log(`${name.padEnd(48)} ${value}`);
+  console.log(`${name.padEnd(56)} ${value}`);
 };
 
 function emulatorLabel(inProcess: boolean): string {

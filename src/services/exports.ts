@@ -5,7 +5,7 @@ import { planParts } from '../domain/planner.js';
 import { normalisePlate, plateProblem } from '../domain/plate.js';
 import { dayBounds, localDay, resolveRange, type ResolvedRange } from '../domain/range.js';
 import { AppError, notFound, validationError, type FieldError } from '../errors.js';
-import type { ExportPart, ExportRecord, NewExport, PhotoSummary, Store } from '../store/types.js';
+import type { ExportPart, ExportRecord, Fingerprint, NewExport, PhotoRange, PhotoSummary, Store } from '../store/types.js';
 import type { ExportEvents } from './export-events.js';
 
 export interface ExportSettings {
@@ -27,12 +27,21 @@ export interface ExportRequest {
 }
 
 export interface ExportServiceDeps {
-  store: Pick<Store, 'summarisePhotos' | 'findExport' | 'findLatestExport' | 'findOrCreateExport' | 'retryExport' | 'getExport' | 'deleteExport'>;
+  store: Pick<Store, 'summarisePhotos' | 'photoRevision' | 'findExport' | 'findLatestExport' | 'findOrCreateExport' | 'retryExport' | 'getExport' | 'deleteExport'>;
   cloudinary: Pick<CloudinaryPort, 'archiveDownloadUrl' | 'instantZipUrl'>;
   events: ExportEvents;
   settings: ExportSettings;
   now: () => Date;
 }
+
+/** Ranges whose fingerprints are kept in memory; each entry is about 200 bytes. */
+const RANGE_CACHE_ENTRIES = 1000;
+/**
+ * Longest time a cached fingerprint is trusted without re-reading the range, even with an
+ * unchanged photo revision. It bounds staleness if a revision bump was lost (MongoDB writes the
+ * bump separately from the photo).
+ */
+const RANGE_CACHE_TTL_MS = 30_000;
 
 /** Download-mode URLs carry their selectors in the query string; Cloudinary takes 20 prefixes. */
 const MAX_INSTANT_PREFIXES = 20;
@@ -51,6 +60,8 @@ export type ExportService = ReturnType<typeof createExportService>;
 
 export function createExportService(deps: ExportServiceDeps) {
   const { store, settings, events } = deps;
+  // Fingerprints of recently requested ranges, oldest first, keyed by export key.
+  const rangeCache = new Map<string, { revision: number; fingerprint: Fingerprint; readAt: number }>();
 
   function parseRequest(request: ExportRequest): { range: ResolvedRange; plate: string | null } {
     const errors: FieldError[] = [];
@@ -84,9 +95,9 @@ export function createExportService(deps: ExportServiceDeps) {
       if (latest && now.getTime() - latest.asOf.getTime() <= settings.openRangeReuseSeconds * 1000) return latest;
     }
 
-    const photos = await store.summarisePhotos({ fromUtc: range.fromUtc, toUtc: range.toUtc, plate });
-    const fingerprint = fingerprintOf(photos);
-    const existing = await store.findExport(key, fingerprint.hash);
+    const query = { fromUtc: range.fromUtc, toUtc: range.toUtc, plate };
+    const current = await readFingerprint(key, query, now);
+    const existing = await store.findExport(key, current.fingerprint.hash);
     if (existing && !nearExpiry(existing, now)) return retryIfFailed(existing);
     if (existing) {
       // Its archives go away with the retention sweep, possibly before links signed now expire.
@@ -95,6 +106,9 @@ export function createExportService(deps: ExportServiceDeps) {
       await store.deleteExport(existing.id);
     }
 
+    // A cached fingerprint comes without the photos, which planning needs.
+    const photos = current.photos ?? (await store.summarisePhotos(query));
+    const fingerprint = fingerprintOf(photos);
     const planned = planParts(photos, { maxFiles: settings.archiveMaxFiles, maxBytes: settings.archiveMaxBytes }, range.timezone);
     const reused = planned.length > 1 && plate === null ? await reuseDailyArchives(range, photos, now) : null;
     const candidate: NewExport = {
@@ -145,6 +159,27 @@ export function createExportService(deps: ExportServiceDeps) {
       if (!expiresAt || daily.expiresAt < expiresAt) expiresAt = daily.expiresAt;
     }
     return expiresAt ? { parts, expiresAt } : null;
+  }
+
+  /**
+   * Returns the range's fingerprint, reading the range only when a photo came or went since the
+   * last read (the store's photo revision changed) or the cached value is older than
+   * RANGE_CACHE_TTL_MS. The revision is read before the range, so a change that lands between
+   * the two reads leaves an entry that the next request no longer trusts.
+   */
+  async function readFingerprint(key: string, query: PhotoRange, now: Date): Promise<{ fingerprint: Fingerprint; photos: PhotoSummary[] | null }> {
+    const revision = await store.photoRevision();
+    const cached = rangeCache.get(key);
+    if (cached && cached.revision === revision && now.getTime() - cached.readAt < RANGE_CACHE_TTL_MS) {
+      return { fingerprint: cached.fingerprint, photos: null };
+    }
+
+    const photos = await store.summarisePhotos(query);
+    const fingerprint = fingerprintOf(photos);
+    rangeCache.delete(key);
+    rangeCache.set(key, { revision, fingerprint, readAt: now.getTime() });
+    if (rangeCache.size > RANGE_CACHE_ENTRIES) rangeCache.delete(rangeCache.keys().next().value!);
+    return { fingerprint, photos };
   }
 
   /** True when a link signed now could outlive the export's archives. */

@@ -55,6 +55,10 @@ export abstract class CompositeStore implements Store {
     return this.photos.deletePhoto(id);
   }
 
+  photoRevision(): Promise<number> {
+    return this.photos.photoRevision();
+  }
+
   findOrCreateExport(candidate: NewExport, now: Date): Promise<{ record: ExportRecord; created: boolean }> {
     return this.exports.findOrCreateExport(candidate, now);
   }

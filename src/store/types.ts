@@ -163,6 +163,12 @@ export interface PhotoStore {
   /** What a range holds right now. */
   fingerprintRange(range: PhotoRange): Promise<Fingerprint>;
   deletePhoto(id: string): Promise<boolean>;
+  /**
+   * A number that grows with every photo inserted or deleted, by any instance. It grows before
+   * insertPhoto or deletePhoto resolves, so a caller that reads it afterwards sees the change;
+   * while it stays the same, no range has gained or lost a photo.
+   */
+  photoRevision(): Promise<number>;
 }
 
 export interface ExportStore {

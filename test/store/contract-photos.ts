@@ -178,6 +178,25 @@ export function runPhotoContract(t: Test, makeStore: MakeStore): void {
     t.same(await store.fingerprintRange(DAY), fingerprintOf([]));
   });
 
+  t.test('photoRevision grows with every change', async (t) => {
+    const store = await makeStore(t);
+    const start = await store.photoRevision();
+
+    const photo = await store.insertPhoto(newPhoto({ publicId: 'vehicles/revision-1' }));
+    const afterInsert = await store.photoRevision();
+    await store.insertPhoto(newPhoto({ publicId: 'vehicles/revision-1' })).catch(() => undefined);
+    const afterDuplicate = await store.photoRevision();
+    await store.deletePhoto('no-such-photo');
+    const afterMissingDelete = await store.photoRevision();
+    await store.deletePhoto(photo.id);
+    const afterDelete = await store.photoRevision();
+
+    t.ok(afterInsert > start, 'an insert raises it');
+    t.equal(afterDuplicate, afterInsert, 'a rejected duplicate leaves it');
+    t.equal(afterMissingDelete, afterInsert, 'deleting nothing leaves it');
+    t.ok(afterDelete > afterInsert, 'a delete raises it');
+  });
+
   t.test('deletePhoto reports whether it deleted', async (t) => {
     const store = await makeStore(t);
     const photo = await store.insertPhoto(newPhoto());

@@ -38,7 +38,7 @@ t.test('SQLite init sets WAL and schema version', async (t) => {
     .all();
 
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  t.equal(db.pragma('user_version', { simple: true }), 1);
+  t.equal(db.pragma('user_version', { simple: true }), 2);
   t.same(indexes, [
     'exports_expires_at',
     'exports_key_created_at',
@@ -48,6 +48,8 @@ t.test('SQLite init sets WAL and schema version', async (t) => {
     'photos_plate_captured_at',
     'photos_public_id',
   ]);
+  const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck().all();
+  t.same(triggers, ['photos_revision_after_delete', 'photos_revision_after_insert', 'photos_revision_after_update']);
 });
 
 t.test('SQLite init on existing file keeps data', async (t) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from 'mongoose';
 import { fingerprintOf } from '../../domain/fingerprint.js';
 import { DuplicateKeyError } from '../../errors.js';
+import type { CounterDocument, CounterModel } from '../../models/counter.js';
 import type { PhotoDocument, PhotoModel } from '../../models/photo.js';
 import type { Fingerprint, NewPhoto, Photo, PhotoCursor, PhotoPage, PhotoRange, PhotoStore, PhotoSummary } from '../types.js';
 import { guard, isDuplicateKeyError } from './errors.js';
@@ -32,8 +33,14 @@ export function pageFilter(range: PhotoRange, after: PhotoCursor | null): Filter
   };
 }
 
+/** The counter document that holds the photo revision. */
+const PHOTO_REVISION = 'photo_revision';
+
 export class MongoPhotoStore implements PhotoStore {
-  constructor(private readonly photos: PhotoModel) {}
+  constructor(
+    private readonly photos: PhotoModel,
+    private readonly counters: CounterModel,
+  ) {}
 
   async insertPhoto(photo: NewPhoto): Promise<Photo> {
     const document: PhotoDocument = {
@@ -56,6 +63,8 @@ export class MongoPhotoStore implements PhotoStore {
       if (isDuplicateKeyError(error)) throw new DuplicateKeyError(`Photo with public id '${photo.publicId}' or id '${document._id}'`, error);
       throw error;
     }
+
+    await this.bumpRevision();
     return photoFromDocument(document);
   }
 
@@ -105,7 +114,23 @@ export class MongoPhotoStore implements PhotoStore {
 
   async deletePhoto(id: string): Promise<boolean> {
     const result = await guard(() => this.photos.deleteOne({ _id: id }).exec());
+    if (result.deletedCount > 0) await this.bumpRevision();
     return result.deletedCount > 0;
+  }
+
+  async photoRevision(): Promise<number> {
+    const counter = await guard(() => this.counters.findById(PHOTO_REVISION).lean<CounterDocument>().exec());
+    return counter?.value ?? 0;
+  }
+
+  /**
+   * Raises the photo revision after a change. MongoDB has no trigger here, so the bump is a
+   * second write; it completes before insertPhoto or deletePhoto resolves, which is what the
+   * port promises. NOTE: if this write fails after the photo write succeeded, the caller gets
+   * an error for a change that happened; the next successful change raises the revision again.
+   */
+  private async bumpRevision(): Promise<void> {
+    await guard(() => this.counters.updateOne({ _id: PHOTO_REVISION }, { $inc: { value: 1 } }, { upsert: true }).exec());
   }
 
   /** Builds the query that listPhotos runs. Tests call it to check the query plan. */

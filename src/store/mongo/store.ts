@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { StoreUnavailableError } from '../../errors.js';
 import { exportModel } from '../../models/export.js';
+import { counterModel } from '../../models/counter.js';
 import { leaseModel } from '../../models/lease.js';
 import { photoModel } from '../../models/photo.js';
 import { CompositeStore } from '../composite-store.js';
@@ -43,7 +44,7 @@ export class MongoStore extends CompositeStore {
   constructor(private readonly options: MongoStoreOptions) {
     super();
     this.connection = openConnection(options);
-    this.photos = new MongoPhotoStore(photoModel(this.connection));
+    this.photos = new MongoPhotoStore(photoModel(this.connection), counterModel(this.connection));
     this.exports = new MongoExportStore(exportModel(this.connection));
     this.leases = new MongoLeaseStore(leaseModel(this.connection));
   }
@@ -52,7 +53,7 @@ export class MongoStore extends CompositeStore {
   async init(): Promise<void> {
     await guard(() => this.connection.asPromise());
 
-    const models = [photoModel(this.connection), exportModel(this.connection), leaseModel(this.connection)];
+    const models = [photoModel(this.connection), exportModel(this.connection), leaseModel(this.connection), counterModel(this.connection)];
     const timeoutMs = this.options.indexTimeoutMs ?? DEFAULT_INDEX_TIMEOUT_MS;
     await guard(() => ensureIndexes(models, this.options.logger, timeoutMs));
   }

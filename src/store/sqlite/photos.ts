@@ -122,6 +122,13 @@ export class SqlitePhotoStore implements PhotoStore {
     return result.changes > 0;
   }
 
+  async photoRevision(): Promise<number> {
+    const row = this.connection.use((handle) => handle.statement(`SELECT value FROM counters WHERE name = 'photo_revision'`).get()) as
+      | { value: number }
+      | undefined;
+    return row?.value ?? 0;
+  }
+
   private readSummaries(range: PhotoRange): SummaryRow[] {
     const sql = range.plate ? PHOTO_QUERIES.summaryForPlate : PHOTO_QUERIES.summary;
     return this.connection.use((handle) => handle.statement(sql).all(rangeParams(range))) as SummaryRow[];

@@ -63,6 +63,22 @@ const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) STRICT;
   `,
+  `
+  -- The photo revision lets exports skip re-reading a range while no photo came or went. The
+  -- triggers bump it inside the statement that changes photos, so no writer can forget it.
+  CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO counters (name, value) VALUES ('photo_revision', 0);
+
+  CREATE TRIGGER photos_revision_after_insert AFTER INSERT ON photos
+  BEGIN UPDATE counters SET value = value + 1 WHERE name = 'photo_revision'; END;
+  CREATE TRIGGER photos_revision_after_delete AFTER DELETE ON photos
+  BEGIN UPDATE counters SET value = value + 1 WHERE name = 'photo_revision'; END;
+  CREATE TRIGGER photos_revision_after_update AFTER UPDATE ON photos
+  BEGIN UPDATE counters SET value = value + 1 WHERE name = 'photo_revision'; END;
+  `,
 ];
 
 /**
