@@ -14,6 +14,7 @@ const ianaZone = z
 
 const cloudinaryUrl = z
   .string()
+  .refine((value) => !/^CLOUDINARY_URL=/i.test(value), { message: 'starts with CLOUDINARY_URL= itself; use only the part after the = sign' })
   .regex(/^cloudinary:\/\/[^:@/]+:[^@/]+@[^/?]+/i, {
     message: 'must look like cloudinary://<api_key>:<api_secret>@<cloud_name>',
   })

@@ -10,7 +10,7 @@ export interface FieldError {
 
 export const ERROR_CODES = {
   PA_ERR_VALIDATION: { status: 400, title: 'Invalid request' },
-  PA_ERR_UNSUPPORTED_MEDIA: { status: 415, title: 'Unsupported file type' },
+  PA_ERR_UNSUPPORTED_MEDIA: { status: 415, title: 'Unsupported media type' },
   PA_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   PA_ERR_UNAUTHORIZED: { status: 401, title: 'Authentication required' },
   PA_ERR_FORBIDDEN: { status: 403, title: 'Not allowed' },

@@ -21,6 +21,12 @@ t.test('defaults match the documented values', async (t) => {
   t.ok(Object.isFrozen(config), 'frozen');
 });
 
+t.test('doubled variable name gets a hint', async (t) => {
+  t.throws(() => parseConfig({ CLOUDINARY_URL: 'CLOUDINARY_URL=cloudinary://k:s@c' }), {
+    message: /CLOUDINARY_URL: starts with CLOUDINARY_URL= itself; use only the part after the = sign/,
+  });
+});
+
 t.test('blank values count as unset', async (t) => {
   t.equal(parseConfig({ MONGODB_URI: '', TIMEZONE: '  ' }).TIMEZONE, 'UTC');
 });
@@ -35,6 +41,7 @@ t.test('bad values name the variable', async (t) => {
     [{ API_TOKENS: 'mobile:short' }, 'API_TOKENS'],
     [{ API_TOKENS: 'mobile:0123456789abcdef:root' }, 'API_TOKENS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CLOUDINARY_URL: 'CLOUDINARY_URL=cloudinary://k:s@c' }, 'CLOUDINARY_URL'],
   ];
   for (const [env, variable] of cases) {
     t.throws(() => parseConfig(env), ConfigError);

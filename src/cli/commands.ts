@@ -40,8 +40,9 @@ Options:
   --dry-run           With sweep: change nothing.
   -h, --help          Print this help.
 
-Exit status: 0 done, 1 a build or delete failed, 2 invalid arguments or configuration,
-3 skipped because another instance holds the job's lease.
+Exit status: 0 done, 1 a build or delete failed or the store or Cloudinary could not be
+reached, 2 invalid arguments or configuration, 3 skipped because another instance holds the
+job's lease.
 Logs go to stderr at LOG_LEVEL (default warn for this command).`;
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;

@@ -17,7 +17,7 @@ export function describeExport(day: string, record: ExportRecord): string[] {
 
   const lines = [`${day}: export ${record.id} ${record.status}, ${plural(record.imageCount, 'photo')} in ${plural(record.parts.length, 'part')}`];
   for (const part of record.parts) {
-    lines.push(`  part ${part.index}: ${part.fileCount} files, ${part.bytes} bytes of photos, archive ${part.archivePublicId ?? '(not built)'}`);
+    lines.push(`  part ${part.index}: ${plural(part.fileCount, 'file')}, ${part.bytes} bytes of photos, archive ${part.archivePublicId ?? '(not built)'}`);
   }
   return lines;
 }

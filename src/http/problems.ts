@@ -39,6 +39,11 @@ function codeForFastifyError(error: FastifyError): ErrorCode {
   return 'PA_ERR_INTERNAL';
 }
 
+function unsupportedContentType(request: FastifyRequest): string {
+  const contentType = (request.headers['content-type'] ?? 'none').slice(0, 80);
+  return `Content type '${contentType}' is not accepted here; send JSON as application/json and photos as multipart/form-data`;
+}
+
 export function toProblem(error: FastifyError | AppError, request: FastifyRequest): Problem {
   if (error instanceof AppError) {
     return {
@@ -56,12 +61,13 @@ export function toProblem(error: FastifyError | AppError, request: FastifyReques
   const code = codeForFastifyError(error);
   const status = code === 'PA_ERR_INTERNAL' ? 500 : (error.statusCode ?? 500);
   const errors = fieldErrors(error);
+  const message = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? unsupportedContentType(request) : error.message;
   const detail =
     errors.length > 0
       ? errors.map((entry) => `${entry.field}: ${entry.message}`).join('; ')
       : status >= 500
         ? 'An internal error occurred; retry later'
-        : error.message;
+        : message;
   return {
     type: `${PROBLEM_BASE}${code.toLowerCase()}`,
     title: ERROR_CODES[code].title,
@@ -70,7 +76,7 @@ export function toProblem(error: FastifyError | AppError, request: FastifyReques
     code,
     instance: request.url.split('?')[0] ?? request.url,
     requestId: request.id,
-    ...(errors.length > 0 ? { errors } : status === 400 ? { errors: [{ field: 'body', message: error.message }] } : {}),
+    ...(errors.length > 0 ? { errors } : status === 400 ? { errors: [{ field: 'body', message: message }] } : {}),
   };
 }
 

@@ -231,7 +231,9 @@ export function createExportService(deps: ExportServiceDeps) {
       throw new AppError('PA_ERR_EXPORT_NOT_READY', `Export '${id}' is ${record.status}; wait until it is ready`, { retryAfterSeconds: 2 });
     }
     const part = record.parts.find((candidate) => candidate.index === index);
-    if (!part || !part.archivePublicId) throw notFound('Part', `${id}/${index}`);
+    if (!part || !part.archivePublicId) {
+      throw new AppError('PA_ERR_NOT_FOUND', `Export '${id}' has no part ${index}; its parts are 1 to ${record.parts.length}`);
+    }
 
     const expiresAt = new Date(deps.now().getTime() + settings.downloadUrlTtlSeconds * 1000);
     return { url: deps.cloudinary.archiveDownloadUrl(part.archivePublicId, expiresAt), expiresAt };

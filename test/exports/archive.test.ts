@@ -40,6 +40,10 @@ t.test('export of a range archives exactly its photos, byte for byte', async (t)
   t.match(location, /\/raw\/download\?/);
   t.match(location, /expires_at=\d+/);
 
+  const missingPart = await fetch(`${service.baseUrl}/v1/exports/${accepted.id}/parts/9`, { redirect: 'manual' });
+  t.equal(missingPart.status, 404);
+  t.equal(((await missingPart.json()) as { detail: string }).detail, `Export '${accepted.id}' has no part 9; its parts are 1 to 1`);
+
   const zipResponse = await fetch(location);
   t.equal(zipResponse.status, 200);
   const entries = await readZip(Buffer.from(await zipResponse.arrayBuffer()));

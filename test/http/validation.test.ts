@@ -51,6 +51,19 @@ t.test('POST /v1/exports rejects every bad field with 400 naming it', async (t) 
   });
   await t.test('array body', async (t) => expectProblem(t, await service.postExport([]), 400, 'body'));
 
+  await t.test('form-encoded body', async (t) => {
+    const response = await fetch(`${service.baseUrl}/v1/exports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'from=2025-01-01&to=2025-01-01',
+    });
+    const problem = (await response.json()) as Problem;
+    t.equal(response.status, 415);
+    t.equal(problem.code, 'PA_ERR_UNSUPPORTED_MEDIA');
+    t.equal(problem.title, 'Unsupported media type');
+    t.match(problem.detail, /send JSON as application\/json/);
+  });
+
   t.equal(await service.runtime.store.findLatestExport('x'), null);
 });
 

@@ -69,7 +69,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     throw new Error(`Invalid emulator host ${host} - it has unauthenticated control routes, so it only listens on 127.0.0.1, ::1 or localhost`);
   }
 
-  const root = path.join(options.dataDir, 'emulator');
+  const root = path.resolve(options.dataDir, 'emulator');
   mkdirSync(root, { recursive: true });
   const unlock = lockDataFolder(root);
 
