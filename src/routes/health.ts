@@ -7,15 +7,19 @@ export interface HealthRouteOptions {
   timeoutMs: number;
 }
 
-const readySchema = z.object({
-  status: z.enum(['ready', 'unavailable']),
-  checks: z.record(z.string(), z.string()).describe('ok, or why the dependency failed'),
-});
+const readySchema = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.record(z.string(), z.string()).describe('ok, or why the dependency failed'),
+  })
+  .meta({ example: { status: 'ready', checks: { store: 'ok', cloudinary: 'ok' } } });
+
+const liveSchema = z.object({ status: z.literal('ok') }).meta({ example: { status: 'ok' } });
 
 export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (app, options) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness: 200 while the process runs', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    { schema: { tags: ['health'], summary: 'Liveness: 200 while the process runs', response: { 200: liveSchema } } },
     async () => ({ status: 'ok' as const }),
   );
 

@@ -22,6 +22,12 @@ t.test('OpenAPI document describes every route', async (t) => {
   t.ok(document.paths['/v1/exports']!.post!.responses['400'], 'documents the 400 problem reply');
   t.ok(document.paths['/v1/exports']!.post!.responses['202'], 'documents the 202 reply');
 
+  for (const [route, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      t.match(JSON.stringify(operation.responses), /"example"/, `${method.toUpperCase()} ${route} has an example reply`);
+    }
+  }
+
   const docs = await fetch(`${service.baseUrl}/docs`);
   t.equal(docs.status, 200);
   t.match(await docs.text(), /swagger/i);
