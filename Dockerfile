@@ -35,6 +35,8 @@ WORKDIR /app
 COPY --from=production-deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+# The operator CLI (npx plate-archive …) runs the compiled build here, since tsx is not installed.
+COPY bin ./bin
 
 # The node image ships an unprivileged `node` user; it owns the data folder and nothing else.
 RUN mkdir -p /data && chown node:node /data
