@@ -59,7 +59,7 @@ export function notFound(what: string, id: string): AppError {
   return new AppError('PA_ERR_NOT_FOUND', `${what} '${id}' was not found`);
 }
 
-/** Raised by store adapters when the database cannot be reached; routes answer 503. */
+/** Raised by store adapters when the database cannot be reached, so routes return 503. */
 export class StoreUnavailableError extends AppError {
   constructor(cause: unknown) {
     super('PA_ERR_STORE_UNAVAILABLE', 'The photo store is unavailable; retry shortly', { cause, retryAfterSeconds: 5 });

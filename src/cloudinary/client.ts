@@ -96,7 +96,7 @@ export function createCloudinaryClient(options: CloudinaryClientOptions): Cloudi
     },
 
     async createArchive(input) {
-      // mode 'create' only: the download modes answer with ZIP bytes, which the SDK would try
+      // mode 'create' only: the download modes respond with ZIP bytes, which the SDK would try
       // to parse as JSON, and which the Node process must never handle.
       const result = await retry('generate_archive', () =>
         sdk.uploader.create_zip({
@@ -178,7 +178,7 @@ export function createCloudinaryClient(options: CloudinaryClientOptions): Cloudi
     },
 
     async ping() {
-      // Any HTTP answer from the API host proves it is reachable; an authenticated call would
+      // Any HTTP response from the API host proves it is reachable; an authenticated call would
       // spend the Admin API's hourly quota on every readiness probe.
       try {
         const response = await request(credentials.uploadPrefix, { method: 'HEAD', headersTimeout: 2000, bodyTimeout: 2000 });

@@ -76,7 +76,7 @@ function restoreEnv(previous: string | undefined): void {
   else process.env.CLOUDINARY_URL = previous;
 }
 
-/** The per-call options that point a single SDK call at one account. */
+/** Returns the per-call options that point a single SDK call at one account. */
 export function callOptions(credentials: CloudinaryCredentials): Record<string, string> {
   return {
     cloud_name: credentials.cloudName,

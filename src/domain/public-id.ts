@@ -22,13 +22,13 @@ export function photoPublicId(options: { folder: string; plate: string; captured
   return `${options.folder}/${local.toFormat('yyyy-MM-dd')}/${options.plate}_${local.toFormat('HHmmss')}_${suffix}`;
 }
 
-/** The tag that marks every photo of one local day, used by day-prefix and tag selections. */
+/** Returns the tag that marks every photo of one local day, used by day-prefix and tag selections. */
 export function dayTag(day: string): string {
   return `day-${day}`;
 }
 
 /**
- * The public id of one stored archive part. It is derived from the export's random id, so it
+ * Returns the public id of one stored archive part. It is derived from the export's random id, so it
  * is as unguessable as that id, and a retried build of the same part overwrites its archive
  * instead of leaving a second one behind. Cloudinary appends `.zip`.
  */

@@ -120,12 +120,12 @@ function listDays(first: DateTime, last: DateTime): string[] {
   return days;
 }
 
-/** The local calendar day (`YYYY-MM-DD`) of an instant in a zone. */
+/** Returns the local calendar day (`YYYY-MM-DD`) of an instant in a zone. */
 export function localDay(instant: Date, zone: string): string {
   return DateTime.fromJSDate(instant, { zone }).toISODate() ?? '';
 }
 
-/** The UTC interval of one whole local day. */
+/** Returns the UTC interval of one whole local day. */
 export function dayBounds(day: string, zone: string): { fromUtc: Date; toUtc: Date } {
   const start = DateTime.fromISO(day, { zone }).startOf('day');
   return { fromUtc: start.toUTC().toJSDate(), toUtc: start.plus({ days: 1 }).startOf('day').toUTC().toJSDate() };

@@ -82,7 +82,7 @@ export function createExportService(deps: ExportServiceDeps) {
   /**
    * Returns the export for a range, creating it when the range content has no export yet. Two
    * requests see the same export exactly when they resolve to the same UTC interval and plate
-   * and the range holds the same photos; a photo added or deleted since gives a new export.
+   * and the range contains the same photos. A photo added or deleted since gives a new export.
    */
   async function requestExport(request: ExportRequest): Promise<ExportRecord> {
     const { range, plate } = parseRequest(request);
@@ -132,7 +132,7 @@ export function createExportService(deps: ExportServiceDeps) {
 
   /**
    * Builds a multi-day range's parts from the ready archives of its single days (the nightly
-   * prebuilds) when every day has one for exactly the photos it holds now. Only used when the
+   * prebuilds) when every day has one for exactly the photos it contains now. Only used when the
    * range needs several parts anyway, so reuse never turns one download into many. The result
    * expires with the earliest of the daily archives it points to.
    */

@@ -1,7 +1,7 @@
 /**
  * The store port: photos, exports (which double as build jobs) and named leases. Two adapters
  * implement it, SQLite (embedded default) and MongoDB (production), and one contract suite in
- * test/store/ holds both to the same behaviour.
+ * test/store/ checks both for the same behaviour.
  *
  * Every method that changes state is atomic in the adapter: no read-then-write sequences, so
  * several service instances can share one store.
@@ -114,7 +114,7 @@ export interface ExportRecord {
   lease: Lease | null;
   /** Earliest time a worker may claim it again after a retryable failure. */
   notBefore: Date | null;
-  /** When the range content was read: the archive holds the photos present at this moment. */
+  /** When the range content was read: the archive contains the photos present at this moment. */
   asOf: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -123,7 +123,7 @@ export interface ExportRecord {
   expiresAt: Date;
 }
 
-/** What a caller provides to create an export; the store fills the bookkeeping fields. */
+/** The fields a caller provides to create an export; the store fills in the bookkeeping. */
 export interface NewExport {
   id: string;
   key: string;
@@ -160,12 +160,12 @@ export interface PhotoStore {
   listPhotos(range: PhotoRange, options: { limit: number; after?: PhotoCursor | null }): Promise<PhotoPage>;
   /** Every photo of a range in capture order, with only the fields the planner needs. */
   summarisePhotos(range: PhotoRange): Promise<PhotoSummary[]>;
-  /** What a range holds right now. */
+  /** Fingerprint of the photos a range contains right now. */
   fingerprintRange(range: PhotoRange): Promise<Fingerprint>;
   deletePhoto(id: string): Promise<boolean>;
   /**
    * A number that grows with every photo inserted or deleted, by any instance. It grows before
-   * insertPhoto or deletePhoto resolves, so a caller that reads it afterwards sees the change;
+   * insertPhoto or deletePhoto resolves, so a caller that reads it afterwards gets the raised value;
    * while it stays the same, no range has gained or lost a photo.
    */
   photoRevision(): Promise<number>;
@@ -175,7 +175,7 @@ export interface ExportStore {
   /**
    * Creates the export for (key, fingerprint.hash) unless one exists, atomically: concurrent
    * callers with the same key and fingerprint all receive the same record, and exactly one of
-   * them sees `created: true`.
+   * them gets `created: true`.
    */
   findOrCreateExport(candidate: NewExport, now: Date): Promise<{ record: ExportRecord; created: boolean }>;
   getExport(id: string): Promise<ExportRecord | null>;
@@ -229,7 +229,7 @@ export interface Store extends PhotoStore, ExportStore, LeaseStore {
   readonly kind: 'sqlite' | 'mongodb';
   /** Creates tables or collections and indexes. Safe to call on every start. */
   init(): Promise<void>;
-  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  /** Resolves when the database responds to a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

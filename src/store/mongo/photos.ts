@@ -33,7 +33,7 @@ export function pageFilter(range: PhotoRange, after: PhotoCursor | null): Filter
   };
 }
 
-/** The counter document that holds the photo revision. */
+/** Id of the counter document that contains the photo revision. */
 const PHOTO_REVISION = 'photo_revision';
 
 export class MongoPhotoStore implements PhotoStore {
