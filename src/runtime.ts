@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
@@ -9,6 +7,7 @@ import type { RetryHooks, RetryPolicy } from './cloudinary/retry.js';
 import { loadCloudinarySdk, parseCloudinaryUrl, type CloudinaryCredentials } from './cloudinary/sdk.js';
 import type { Config } from './config.js';
 import { startSchedules, type Schedules } from './cron/schedules.js';
+import { newHolderId } from './util/holder-id.js';
 import { ExportEvents } from './services/export-events.js';
 import { ExportWorker, type WorkerSettings } from './services/export-worker.js';
 import { createExportService, type ExportService } from './services/exports.js';
@@ -105,7 +104,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     throw error;
   }
   const events = new ExportEvents();
-  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const holder = newHolderId();
 
   const images = createImageService({
     store,

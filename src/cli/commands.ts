@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, parseConfig, type Config } from '../config.js';
@@ -11,6 +9,7 @@ import { AppError } from '../errors.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import type { ExportRecord } from '../store/types.js';
 import { describeExport, describePrebuildFailures, describeSweep, type CliOutput } from './output.js';
+import { newHolderId } from '../util/holder-id.js';
 
 export const EXIT_OK = 0;
 /** The work ran and failed: an export failed to build or an archive could not be deleted. */
@@ -103,7 +102,7 @@ export async function runCli(argv: string[], options: CliOptions): Promise<numbe
     output.err(`Could not start: ${(error as Error).message}`);
     return EXIT_FAILED;
   }
-  const holder = `${hostname()}:${process.pid}:cli-${randomBytes(4).toString('hex')}`;
+  const holder = newHolderId('cli');
 
   try {
     switch (parsed.command) {

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withTimeout } from '../util/with-timeout.js';
 import { CloudinaryError, toCloudinaryError } from './errors.js';
 
 export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Longest wait accepted from a rate-limit reset; a later reset fails the call instead. */
+  /** Maximum wait for a rate-limit reset. A later reset fails the call instead. */
   maxRateLimitWaitMs: number;
   timeoutMs: number;
 }
@@ -33,19 +34,6 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 }
 
 /**
- * Rejects after `ms` unless `call` settles first. The SDK's Admin-API client sets a socket
- * timeout without a handler and can hang forever (cloudinary 2.11), so every call gets a timer
- * of our own.
- */
-export function withTimeout<T>(call: Promise<T>, ms: number, operation: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CloudinaryError(`Cloudinary ${operation} timed out after ${ms} ms`, 499, true)), ms);
-  });
-  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
  * Runs `call` until it succeeds, fails with an error that will never succeed (4xx other than
  * rate limits), or uses up `maxAttempts`. A rate-limit reply that names a reset time is waited
  * out instead of backed off.
@@ -53,7 +41,10 @@ export function withTimeout<T>(call: Promise<T>, ms: number, operation: string):
 export async function withRetry<T>(operation: string, call: () => Promise<T>, policy: RetryPolicy, hooks: RetryHooks): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await withTimeout(call(), policy.timeoutMs, operation);
+      // The SDK's Admin-API client sets a socket timeout without a handler and can hang forever
+      // (cloudinary 2.11), so every call gets a timer of its own.
+      const timedOut = () => new CloudinaryError(`Cloudinary ${operation} timed out after ${policy.timeoutMs} ms`, 499, true);
+      return await withTimeout(call(), policy.timeoutMs, timedOut);
     } catch (rejection) {
       const error = toCloudinaryError(rejection);
       if (!error.retryable || attempt >= policy.maxAttempts) throw error;

@@ -1,3 +1,5 @@
+import type { FieldError } from '../errors.js';
+
 /**
  * Normalises a number plate for storage and search: upper case, without spaces, dashes, dots
  * or middle dots, so `ab 123-cd` and `AB123CD` are the same vehicle.
@@ -15,4 +17,16 @@ export function plateProblem(plate: string): string | null {
   if (plate.length > 16) return 'must be at most 16 letters and digits';
   if (!PLATE_PATTERN.test(plate)) return 'may contain only letters and digits (spaces, dashes and dots are removed)';
   return null;
+}
+
+/**
+ * Normalises an optional plate filter. Returns a null plate when none was given, and the field
+ * error to report when the given one is unusable.
+ */
+export function parsePlateFilter(raw: string | undefined): { plate: string | null; error: FieldError | null } {
+  if (raw === undefined) return { plate: null, error: null };
+
+  const plate = normalisePlate(raw);
+  const problem = plateProblem(plate);
+  return { plate, error: problem ? { field: 'plate', message: problem } : null };
 }

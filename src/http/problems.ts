@@ -4,7 +4,8 @@ import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../error
 
 const PROBLEM_BASE = 'https://plate-archive.dev/problems/';
 
-interface Problem {
+/** An RFC 9457 problem body as this service sends it. */
+export interface Problem {
   type: string;
   title: string;
   status: number;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { withTimeout } from '../util/with-timeout.js';
 
 export interface HealthRouteOptions {
   checks: Record<string, () => Promise<void>>;
@@ -36,7 +37,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
       const results = await Promise.all(
         Object.entries(options.checks).map(async ([name, check]) => {
           try {
-            await withTimeout(check(), options.timeoutMs);
+            await withTimeout(check(), options.timeoutMs, () => new Error(`no response within ${options.timeoutMs} ms`));
             return [name, 'ok'] as const;
           } catch (error) {
             request.log.warn({ check: name, err: error }, 'readiness check failed');
@@ -50,11 +51,3 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
     },
   );
 };
-
-function withTimeout(check: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no response within ${ms} ms`)), ms);
-  });
-  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
-}

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CloudinaryPort } from '../cloudinary/client.js';
 import { fingerprintOf } from '../domain/fingerprint.js';
 import { planParts } from '../domain/planner.js';
-import { normalisePlate, plateProblem } from '../domain/plate.js';
+import { parsePlateFilter } from '../domain/plate.js';
 import { dayBounds, localDay, resolveRange, type ResolvedRange } from '../domain/range.js';
 import { AppError, notFound, validationError, type FieldError } from '../errors.js';
 import type { ExportPart, ExportRecord, Fingerprint, NewExport, PhotoRange, PhotoSummary, Store } from '../store/types.js';
@@ -37,7 +37,7 @@ export interface ExportServiceDeps {
 /** Ranges whose fingerprints are kept in memory; each entry is about 200 bytes. */
 const RANGE_CACHE_ENTRIES = 1000;
 /**
- * Longest time a cached fingerprint is trusted without re-reading the range, even with an
+ * Maximum time a cached fingerprint is trusted without re-reading the range, even with an
  * unchanged photo revision. It bounds staleness if a revision bump was lost (MongoDB writes the
  * bump separately from the photo).
  */
@@ -65,12 +65,8 @@ export function createExportService(deps: ExportServiceDeps) {
 
   function parseRequest(request: ExportRequest): { range: ResolvedRange; plate: string | null } {
     const errors: FieldError[] = [];
-    let plate: string | null = null;
-    if (request.plate !== undefined) {
-      plate = normalisePlate(request.plate);
-      const problem = plateProblem(plate);
-      if (problem) errors.push({ field: 'plate', message: problem });
-    }
+    const { plate, error: plateError } = parsePlateFilter(request.plate);
+    if (plateError) errors.push(plateError);
 
     const resolved = resolveRange(request, { defaultTimezone: settings.timezone, maxDays: settings.maxExportDays, now: deps.now() });
     if (!resolved.ok) errors.push(...resolved.errors);

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { CloudinaryPort } from '../cloudinary/client.js';
 import { CloudinaryError } from '../cloudinary/errors.js';
 import { detectImageType, FILE_EXTENSIONS } from '../domain/image-type.js';
-import { normalisePlate, plateProblem } from '../domain/plate.js';
+import { normalisePlate, parsePlateFilter, plateProblem } from '../domain/plate.js';
 import { dayTag, photoPublicId } from '../domain/public-id.js';
-import { localDay, resolveRange } from '../domain/range.js';
+import { DATE_TIME_PATTERN, localDay, resolveRange } from '../domain/range.js';
 import { AppError, validationError, type FieldError } from '../errors.js';
 import type { Photo, PhotoCursor, Store } from '../store/types.js';
 
@@ -39,7 +39,6 @@ export interface ListInput {
 
 /** Capture times may run ahead of the server clock by camera drift, but not by more. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
-const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export type ImageService = ReturnType<typeof createImageService>;
 
@@ -59,7 +58,7 @@ export function createImageService(deps: ImageServiceDeps) {
     let capturedAt = receivedAt;
     if (input.capturedAt !== undefined) {
       const parsed = new Date(input.capturedAt);
-      if (!OFFSET_DATE_TIME.test(input.capturedAt) || Number.isNaN(parsed.getTime())) {
+      if (!DATE_TIME_PATTERN.test(input.capturedAt) || Number.isNaN(parsed.getTime())) {
         errors.push({ field: 'capturedAt', message: 'must be an ISO 8601 date-time with an offset, such as 2025-01-01T08:30:00+05:30' });
       } else if (parsed.getTime() > receivedAt.getTime() + MAX_CLOCK_SKEW_MS) {
         errors.push({ field: 'capturedAt', message: 'must not be in the future' });
@@ -112,7 +111,7 @@ export function createImageService(deps: ImageServiceDeps) {
     }
 
     // NOTE: if the store fails between the ping above and this insert, the asset stays in
-    // Cloudinary without a record; the error log below names it for clean-up.
+    // Cloudinary without a record. The error log below names it for clean-up.
     const photo = await deps.store.insertPhoto({
       publicId: asset.publicId,
       plate,
@@ -133,12 +132,8 @@ export function createImageService(deps: ImageServiceDeps) {
 
   async function listPhotos(input: ListInput): Promise<{ photos: Array<Photo & { url: string }>; nextCursor: string | null }> {
     const errors: FieldError[] = [];
-    let plate: string | null = null;
-    if (input.plate !== undefined) {
-      plate = normalisePlate(input.plate);
-      const problem = plateProblem(plate);
-      if (problem) errors.push({ field: 'plate', message: problem });
-    }
+    const { plate, error: plateError } = parsePlateFilter(input.plate);
+    if (plateError) errors.push(plateError);
 
     const after = input.cursor === undefined ? null : decodeCursor(input.cursor);
     if (input.cursor !== undefined && !after) errors.push({ field: 'cursor', message: 'is not a cursor returned by this API' });

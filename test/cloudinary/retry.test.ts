@@ -1,6 +1,6 @@
 import t from 'tap';
 import { CloudinaryError } from '../../src/cloudinary/errors.js';
-import { backoffDelay, withRetry, withTimeout, type RetryHooks, type RetryPolicy } from '../../src/cloudinary/retry.js';
+import { backoffDelay, withRetry, type RetryHooks, type RetryPolicy } from '../../src/cloudinary/retry.js';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxRateLimitWaitMs: 120_000, timeoutMs: 5000 };
 
@@ -155,8 +155,10 @@ t.test('withRetry times out a hung call and retries it', async (t) => {
   t.equal(calls, 2);
 });
 
-t.test('withTimeout rejects with a retryable 499', async (t) => {
-  const error = await withTimeout(new Promise<never>(() => {}), 10, 'resources').catch((rejection: unknown) => rejection);
+t.test('call timeout rejects with a retryable 499', async (t) => {
+  const { hooks } = recordingHooks();
+  const stalled = () => new Promise<never>(() => {});
+  const error = await withRetry('resources', stalled, { ...policy, maxAttempts: 1, timeoutMs: 10 }, hooks).catch((rejection: unknown) => rejection);
   t.ok(error instanceof CloudinaryError);
   t.equal((error as CloudinaryError).httpCode, 499);
   t.equal((error as CloudinaryError).retryable, true);

@@ -1,15 +1,7 @@
 import t, { type Test } from 'tap';
+import type { Problem } from '../../src/http/problems.js';
 import { generatePng } from '../helpers/photos.js';
 import { startTestService } from '../helpers/service.js';
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: Array<{ field: string; message: string }>;
-}
 
 async function expectProblem(t: Test, response: Response, status: number, field: string, code = 'PA_ERR_VALIDATION') {
   t.equal(response.status, status, `status ${status}`);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createCloudinaryClient } from '../../src/cloudinary/client.js';
 import { startEmulator } from '../../src/cloudinary/emulator/index.js';
 import { CloudinaryError } from '../../src/cloudinary/errors.js';
@@ -81,9 +81,13 @@ t.test('dropped connection and timeout are retried onto one archive', async (t) 
   t.equal(entries.length, 1);
 });
 
-t.test('420 with a reset makes the client wait as told', async (t) => {
-  const emulatorNow = Date.parse('2025-01-01T12:59:18Z');
-  const emulator = await startEmulator({ dataDir: temporaryDir(t, 'rate-limit'), now: () => emulatorNow, logger: false });
+/**
+ * Starts an emulator whose clock stands still at `at`, and a Cloudinary client on the same clock
+ * that records each sleep instead of sleeping.
+ */
+async function rateLimitedClient(t: Test, at: string, folder: string) {
+  const emulatorNow = Date.parse(at);
+  const emulator = await startEmulator({ dataDir: temporaryDir(t, folder), now: () => emulatorNow, logger: false });
   t.teardown(() => emulator.close());
 
   const sleeps: number[] = [];
@@ -99,6 +103,11 @@ t.test('420 with a reset makes the client wait as told', async (t) => {
       },
     },
   });
+  return { emulator, client, sleeps };
+}
+
+t.test('420 with a reset makes the client wait as told', async (t) => {
+  const { emulator, client, sleeps } = await rateLimitedClient(t, '2025-01-01T12:59:18Z', 'rate-limit');
   emulator.faults.add({ operation: 'admin.resources', status: 420, headers: { 'Retry-After': '42' } });
 
   const page = await client.listArchives('exports/', null);
@@ -109,17 +118,7 @@ t.test('420 with a reset makes the client wait as told', async (t) => {
 });
 
 t.test('420 with a reset too far away fails without waiting', async (t) => {
-  const emulatorNow = Date.parse('2025-01-01T12:10:00Z');
-  const emulator = await startEmulator({ dataDir: temporaryDir(t, 'rate-limit-far'), now: () => emulatorNow, logger: false });
-  t.teardown(() => emulator.close());
-
-  const sleeps: number[] = [];
-  const client = createCloudinaryClient({
-    sdk: await loadCloudinarySdk('http'),
-    credentials: emulator.credentials,
-    policy: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRateLimitWaitMs: 120_000, timeoutMs: 5000 },
-    hooks: { now: () => emulatorNow, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) },
-  });
+  const { emulator, client, sleeps } = await rateLimitedClient(t, '2025-01-01T12:10:00Z', 'rate-limit-far');
   emulator.faults.add({ operation: 'admin.resources', status: 420 });
 
   const error = await client.listArchives('exports/', null).catch((rejection: unknown) => rejection);

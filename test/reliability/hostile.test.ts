@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Problem } from '../../src/http/problems.js';
 import { generatePng } from '../helpers/photos.js';
 import { startTestService } from '../helpers/service.js';
 import { countRecords } from './support.js';
@@ -10,15 +11,6 @@ interface HostileCase {
   code: string;
   /** Fields the problem's errors[] must name, in order; omitted when the problem names none. */
   fields?: string[];
-}
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: Array<{ field: string; message: string }>;
 }
 
 const TEN_MB = 10 * 1024 * 1024;
@@ -36,7 +28,7 @@ function get(route: string) {
   return (baseUrl: string) => fetch(`${baseUrl}${route}`, { redirect: 'manual' });
 }
 
-/** A multipart upload built from text fields and an optional file part. */
+/** Builds a multipart upload from text fields and an optional file part. */
 function upload(fields: Record<string, string>, file?: { bytes: Buffer; name: string; field?: string }) {
   return (baseUrl: string) => {
     const form = new FormData();
