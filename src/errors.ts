@@ -1,6 +1,6 @@
 /**
  * The service's error registry. Every error a client can see has a stable `code`, an HTTP status
- * and a problem type; the message is written for the person who has to act on it.
+ * and a problem type. Its message is written for the person who has to act on it.
  */
 
 export interface FieldError {

@@ -2,7 +2,7 @@
  * One error type for every failed Cloudinary call. The SDK rejects with different shapes per
  * API family (cloudinary 2.11): Upload-API calls reject with `{message, name, http_code}` or,
  * on timeouts and network errors, `{error: {...}}`; Admin-API calls reject with
- * `{error: {message, http_code}, request_options}` (which holds the credentials) or a bare Node
+ * `{error: {message, http_code}, request_options}` (which contains the credentials) or a bare Node
  * error. `toCloudinaryError` reads all of them so nothing downstream depends on the family.
  */
 export class CloudinaryError extends Error {

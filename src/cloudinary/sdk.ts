@@ -28,11 +28,11 @@ let loaded: Promise<CloudinarySdk> | null = null;
 let loadedProtocol: 'http' | 'https' | null = null;
 
 /**
- * Loads the `cloudinary` SDK once per process. The SDK decides between Node's `http` and
- * `https` modules when its modules are first required (cloudinary 2.11 lib/uploader.js and
- * lib/api_client/execute_request.js read `upload_prefix` at load), so an emulator on plain HTTP
- * only works when the environment already names an `http:` prefix at that moment. Nothing else
- * in the project may import the SDK's values; type imports are erased and safe.
+ * Loads the `cloudinary` SDK once per process. The SDK picks Node's `http` or `https` module
+ * when its modules are first required: cloudinary 2.11 lib/uploader.js and
+ * lib/api_client/execute_request.js read `upload_prefix` at load. An emulator on plain HTTP
+ * therefore only works when the environment names an `http:` prefix at that moment. Nothing
+ * else in the project may import the SDK's values, though type imports are erased and safe.
  *
  * Every call then passes credentials and `upload_prefix` per call, so the global config is
  * never relied on and one process can talk to several emulators on different ports.

@@ -15,9 +15,15 @@ export function fingerprintOf(photos: Iterable<{ publicId: string; bytes: number
   }
 
   // Plain code-unit order, not localeCompare, so every adapter and runtime agrees.
-  publicIds.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  publicIds.sort(compareCodeUnits);
   const hash = createHash('sha256');
   for (const publicId of publicIds) hash.update(publicId).update('\n');
 
   return { count: publicIds.length, totalBytes, hash: hash.digest('hex') };
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
 }

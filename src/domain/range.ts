@@ -3,7 +3,7 @@ import type { FieldError } from '../errors.js';
 
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 /** ISO 8601 date-time with a mandatory offset (`Z` or `±hh:mm`). */
-const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export type RangeKind = 'date' | 'datetime';
 
@@ -48,7 +48,7 @@ function parseBound(value: string, kind: RangeKind, zone: string): DateTime {
 
 /**
  * Resolves a client's range to a half-open UTC interval. Dates are whole local days with `to`
- * inclusive, so `2025-01-01..2025-01-05` ends at local midnight starting 6 January; luxon
+ * inclusive, so `2025-01-01..2025-01-05` ends at local midnight starting 6 January. Luxon
  * gives daylight-saving days their real 23 or 25 hours. Date-times are taken as `[from, to)`.
  */
 export function resolveRange(request: RangeRequest, rules: RangeRules): RangeResult {

@@ -14,7 +14,7 @@ function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** The scope a route needs: uploads need `upload`, reading photos and exports needs `export`. */
+/** Returns the scope a route needs: uploads need `upload`, reading photos and exports need `export`. */
 function requiredScope(request: FastifyRequest): ApiScope | null {
   // The matched route's pattern, not the raw URL: the router decodes percent-escapes, so
   // `/v1/%69mages` reaches the upload route while its raw path does not equal `/v1/images`.

@@ -72,7 +72,7 @@ export const exportRoutes: FastifyPluginAsyncZod<ExportRouteOptions> = async (ap
       schema: {
         tags: ['exports'],
         summary: 'Redirect to a freshly signed download URL of one part',
-        description: 'Answers 302 with the signed, expiring URL in Location; 409 while the export is not ready.',
+        description: 'Returns 302 with the signed, expiring URL in Location, or 409 while the export is not ready.',
         params: partParamsSchema,
         response: { 400: problemSchema, 404: problemSchema, 409: problemSchema },
       },

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * the phrasing the API uses elsewhere ("is required", "must be at most 30"). Imported once for
  * its effect; a message given in a schema still wins over these.
  */
-/** The unit a size limit counts in, with a leading space, or nothing for numbers. */
+/** Returns the unit a size limit counts in, with a leading space, or nothing for numbers. */
 function unitOf(origin: string): string {
   if (origin === 'string') return ' characters';
   if (origin === 'array') return ' items';

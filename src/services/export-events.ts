@@ -2,7 +2,7 @@ import { EventEmitter, on } from 'node:events';
 
 /**
  * In-process signals between the export service and the worker: "a job is waiting" and "this
- * export changed". Other instances sharing the store do not see these; they find work by
+ * export changed". Other instances sharing the store do not receive these. They find work by
  * polling, and `?wait` readers poll the store as well, so the signals only shorten delays.
  */
 export class ExportEvents {

@@ -41,10 +41,10 @@ class LeaseLostError extends Error {
 }
 
 /**
- * Builds pending exports. Every instance runs one; the store's atomic claim hands each export
- * to one worker at a time, a heartbeat keeps the lease while a build runs, and an expired lease
- * (a crashed instance) makes the export claimable again. Part archives have deterministic public
- * ids, so a resumed build overwrites what a crashed one left instead of duplicating it.
+ * Builds pending exports. Every instance runs one worker. The store's atomic claim hands each
+ * export to one worker at a time, and a heartbeat keeps the lease while a build runs. An expired
+ * lease (a crashed instance) makes the export claimable again. Part archives have deterministic
+ * public ids, so a resumed build overwrites what a crashed one left instead of duplicating it.
  */
 export class ExportWorker {
   readonly #deps: WorkerDeps;

@@ -164,9 +164,9 @@ export interface PhotoStore {
   fingerprintRange(range: PhotoRange): Promise<Fingerprint>;
   deletePhoto(id: string): Promise<boolean>;
   /**
-   * A number that grows with every photo inserted or deleted, by any instance. It grows before
-   * insertPhoto or deletePhoto resolves, so a caller that reads it afterwards gets the raised value;
-   * while it stays the same, no range has gained or lost a photo.
+   * Returns a number that grows with every photo inserted or deleted, by any instance. It grows
+   * before insertPhoto or deletePhoto resolves, so a caller that reads it afterwards gets the
+   * raised value. While it stays the same, no range has gained or lost a photo.
    */
   photoRevision(): Promise<number>;
 }

@@ -18,7 +18,12 @@ function cli(args: string[], env: Record<string, string>): Promise<{ status: num
       process.execPath,
       [path.join(repoRoot, 'bin', 'plate-archive.js'), ...args],
       { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, encoding: 'utf8', timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+      (error, stdout, stderr) => {
+        // execFile reports a non-zero exit as an error whose code is the exit status.
+        let status: number | null = 0;
+        if (error) status = typeof error.code === 'number' ? error.code : null;
+        resolve({ status, stdout, stderr });
+      },
     );
   });
 }

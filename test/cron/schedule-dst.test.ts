@@ -81,6 +81,6 @@ t.test('start-up catch-up and ticks in UTC', async (t) => {
 
   t.same(run.ticks, ['2025-01-10T12:00:00.000Z', '2025-01-11T00:15:00.000Z', '2025-01-12T00:15:00.000Z']);
   t.same(run.exports.builds, ['2025-01-07', '2025-01-08', '2025-01-09', '2025-01-10', '2025-01-11']);
-  // Each tick asks for the three days of its window; ready days cost no build.
+  // Each tick requests the three days of its window, and ready days cost no build.
   t.equal(run.exports.requests.length, 9);
 });

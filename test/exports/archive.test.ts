@@ -89,7 +89,7 @@ t.test('range without photos is ready at once with no Cloudinary call', async (t
   t.equal(service.runtime.emulator!.stats.count('generate_archive.download'), 0);
 });
 
-t.test('expired download URL is refused by Cloudinary', async (t) => {
+t.test('expired download URL is rejected', async (t) => {
   const service = await startTestService(t);
   await uploadAll(service, [{ photo: testPhotos(1)[0]!, plate: 'AB123CD', capturedAt: '2025-04-02T10:00:00Z' }]);
   const accepted = (await (await service.postExport({ from: '2025-04-02', to: '2025-04-02' })).json()) as ExportBody;
@@ -100,9 +100,9 @@ t.test('expired download URL is refused by Cloudinary', async (t) => {
   const expired = service.runtime.cloudinary.archiveDownloadUrl(archivePublicId, new Date(Date.now() - 1000));
   const fresh = service.runtime.cloudinary.archiveDownloadUrl(archivePublicId, new Date(Date.now() + 60_000));
 
-  const refused = await fetch(expired);
-  t.equal(refused.status, 401);
-  t.ok(refused.headers.get('x-cld-error'), 'the reason is in X-Cld-Error');
+  const rejected = await fetch(expired);
+  t.equal(rejected.status, 401);
+  t.ok(rejected.headers.get('x-cld-error'), 'the reason is in X-Cld-Error');
   t.equal((await fetch(fresh)).status, 200);
 });
 

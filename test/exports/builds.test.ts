@@ -43,7 +43,7 @@ t.test('25 photos with ARCHIVE_MAX_FILES=10 give parts of 10, 10 and 5', async (
     t.equal(entries.length, part.fileCount, `part ${part.index} holds ${part.fileCount} files`);
     seen.push(...entries.map((entry) => entry.name));
   }
-  // Parts follow capture order: part 1 holds the first ten photos, and so on.
+  // Parts follow capture order: part 1 contains the first ten photos, and so on.
   t.strictSame(seen, uploaded.map((photo) => `${photo.publicId}.${photo.format}`));
 });
 

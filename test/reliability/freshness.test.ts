@@ -58,7 +58,7 @@ t.test('concurrent uploads and requests: every ready export matches its archive'
   const photos = testPhotos(24, { realFirst: false });
   const exportIds = new Set<string>();
 
-  // Uploads and export requests interleave; each ready export must hold exactly what it says.
+  // Uploads and export requests interleave; each ready export must contain exactly what its imageCount reports.
   for (let round = 0; round < 8; round += 1) {
     const batch = photos.slice(round * 3, round * 3 + 3);
     const uploads = uploadAll(

@@ -3,19 +3,19 @@ import type { CloudinaryPort } from '../../src/cloudinary/client.js';
 import { testPhotos } from '../helpers/photos.js';
 import { startTestService, uploadAll, type ExportBody } from '../helpers/service.js';
 
-/** An ISO instant on `day` at 08:00 UTC plus `minute` minutes. */
+/** Returns the ISO instant on `day` at 08:00 UTC plus `minute` minutes. */
 function minuteOf(day: string, minute: number): string {
   return `${day}T08:${String(minute).padStart(2, '0')}:00Z`;
 }
 
-/** The day `offset` days after 2025-03-01, as YYYY-MM-DD. */
+/** Returns the day `offset` days after 2025-03-01, as YYYY-MM-DD. */
 function dayAfterMarchFirst(offset: number): string {
   return new Date(Date.UTC(2025, 2, 1 + offset)).toISOString().slice(0, 10);
 }
 
 /**
- * Wraps the runtime's Cloudinary port so the test sees how many archive builds run at once. The
- * worker holds the same port object, so replacing the method reaches every build it starts.
+ * Wraps the runtime's Cloudinary port so the test counts how many archive builds run at once. The
+ * worker uses the same port object, so replacing the method reaches every build it starts.
  */
 function countConcurrentArchives(cloudinary: CloudinaryPort): { peak: () => number } {
   const createArchive = cloudinary.createArchive.bind(cloudinary);

@@ -4,7 +4,7 @@ import path from 'node:path';
 /**
  * Marks an emulator data folder as used by this process. Two emulator processes on one folder
  * would each keep their own view of the assets, so the second one is rejected with a message
- * that says which process holds the folder. A lock left by a process that has died is taken
+ * that names the process using the folder. A lock left by a process that has died is taken
  * over. Emulators inside one process may share a folder (tests restart them).
  */
 export function lockDataFolder(root: string): () => void {

@@ -125,9 +125,9 @@ export class MongoPhotoStore implements PhotoStore {
 
   /**
    * Raises the photo revision after a change. MongoDB has no trigger here, so the bump is a
-   * second write; it completes before insertPhoto or deletePhoto resolves, which is what the
-   * port promises. NOTE: if this write fails after the photo write succeeded, the caller gets
-   * an error for a change that happened; the next successful change raises the revision again.
+   * second write, which completes before insertPhoto or deletePhoto resolves as the port
+   * promises. NOTE: if this write fails after the photo write succeeded, the caller gets an
+   * error for a change that happened. Cached fingerprints then expire after 30 s at most.
    */
   private async bumpRevision(): Promise<void> {
     await guard(() => this.counters.updateOne({ _id: PHOTO_REVISION }, { $inc: { value: 1 } }, { upsert: true }).exec());

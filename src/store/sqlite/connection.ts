@@ -31,8 +31,8 @@ const UNAVAILABLE_CODE_PREFIXES = ['SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOC
 /**
  * Owns the better-sqlite3 handle of one database file. `open()` creates the file and its schema.
  * After that, every call goes through `use()`, which reopens a closed handle (the file must still
- * exist) and turns unusable-file errors into StoreUnavailableError, so the service responds with 503
- * while the file is gone and recovers without a restart once it is back.
+ * exist) and turns unusable-file errors into StoreUnavailableError. The service therefore returns
+ * 503 while the file is gone and recovers without a restart once it is back.
  */
 export class SqliteConnection {
   private handle: (SqliteHandle & { statements: Map<string, Database.Statement> }) | null = null;
